@@ -24,3 +24,35 @@ export interface ModelSettings {
 
 /** Removal effect per channel, from the Markov model. */
 export type RemovalEffects = Record<string, number>;
+
+/** The channel credited when a conversion has no eligible touch (DESIGN "Credit"). */
+export const UNATTRIBUTED = "Unattributed";
+
+/**
+ * One credited share of a conversion. `touch` indexes the person's full (time-sorted)
+ * touch array, so the API can point at `touchpoints[touch]`; null only for Unattributed.
+ */
+export interface CreditRow {
+  touch: number | null;
+  channel: string;
+  credit: number;
+}
+
+/**
+ * A rule model: given the eligible touches in time order (ties in the order given), the
+ * conversion time and the settings, the credit of each touch, aligned to the input.
+ * Returns [] for no touches, otherwise non-negative numbers summing to 1.
+ */
+export type CreditRule = (touches: readonly CreditTouch[], conversionAt: number, settings: ModelSettings) => number[];
+
+/** What the models need of one person: touches sorted by time, and conversion times. */
+export interface PersonHistory {
+  touches: readonly CreditTouch[];
+  conversionTimes: readonly number[];
+}
+
+/** A Markov channel path: channels in order, ending in conversion or null. */
+export interface MarkovPath {
+  channels: readonly string[];
+  converted: boolean;
+}

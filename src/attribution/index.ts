@@ -1,0 +1,9 @@
+// Public face of the attribution core: pure functions over plain data (no I/O, clock or env).
+export * from "./types.js";
+export { DAY_MS, eligibleTouches } from "./eligibility.js";
+export { DIRECT_CHANNEL, creditFirstTouch, creditLastNonDirect, creditLastTouch } from "./rules/positional.js";
+export { creditLinear, creditPositionBased } from "./rules/spread.js";
+export { creditTimeDecay } from "./rules/timeDecay.js";
+export { RULE_CREDITS, creditConversion } from "./creditConversion.js";
+export { modelChannel } from "./modelChannel.js";
+export { buildPaths, conversionPath, creditMarkov, nullPath, removalEffects, type MarkovResult } from "./markov/index.js";
