@@ -1,0 +1,165 @@
+import { validate as validCron } from "node-cron";
+import { z } from "zod";
+
+/**
+ * The only place that reads the environment. Every key has a default and a description;
+ * a bad value stops the service at start with the variable's name and what is allowed.
+ */
+const list = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) =>
+      s
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0),
+    );
+
+const lowerList = (fallback: string) => list(fallback).transform((xs) => xs.map((x) => x.toLowerCase()));
+
+const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((s, ctx) => {
+      const n = Number(s.trim());
+      if (!/^\s*\d+\s*$/.test(s) || !Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number between ${min} and ${max}, got "${s}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const positive = (fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((s, ctx) => {
+      const n = Number(s.trim());
+      if (s.trim() === "" || !Number.isFinite(n) || n <= 0) {
+        ctx.addIssue({ code: "custom", message: `must be a number greater than 0, got "${s}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((s) => (s && s.length > 0 ? s : undefined));
+
+const url = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((s) => /^https?:\/\/[^\s/]+/.test(s), { message: "must be an http(s) URL" })
+    .transform((s) => s.replace(/\/+$/, ""));
+
+const cron = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((s) => validCron(s), { message: "must be a valid cron expression (5 fields, or 6 with seconds)" });
+
+export const envSchema = z.object({
+  PORT: int(3000, 0, 65535).describe("HTTP port"),
+  DATABASE_PATH: z.string().min(1).default("data/attribution.db").describe("SQLite file (directory is created)"),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((s) => s === undefined || s === "" || /^postgres(ql)?:\/\//.test(s), { message: "must be a postgres:// URL" })
+    .describe("postgres:// URL selects the PostgreSQL store"),
+  SEGMENT_SHARED_SECRET: optionalSecret.describe("HMAC-SHA1 secret of the Segment Webhooks destination"),
+  SEGMENT_WRITE_KEY: optionalSecret.describe("write key used to send feedback to Segment; unset: feedback is stored, not sent"),
+  SEGMENT_HOST: url("https://api.segment.io").describe("Segment API host"),
+  CRM_WEBHOOK_TOKEN: optionalSecret.describe("Bearer token required on POST /webhooks/crm"),
+  API_TOKEN: optionalSecret.describe("Bearer token required on /api/* and the dashboard"),
+  SITE_DOMAINS: lowerList("").describe("own domains: their referrers are internal"),
+  IGNORED_REFERRERS: lowerList("").describe("extra payment/login hosts whose referrals are not touchpoints"),
+  CONVERSION_EVENTS: list("Order Completed,Signed Up").describe("track events that are conversions"),
+  CRM_WON_STATUSES: lowerList("won,closed_won,closedwon,paid,completed,received,shipped,delivered"),
+  CRM_LOST_STATUSES: lowerList("lost,closed_lost,closedlost,refunded,cancelled,canceled,returned"),
+  LOOKBACK_DAYS: positive(90).describe("touchpoints older than this before a conversion get no credit"),
+  DECAY_HALF_LIFE_DAYS: positive(7).describe("half-life of the time_decay model"),
+  SESSION_TIMEOUT_MINUTES: positive(30).describe("inactivity after which a call starts a new visit"),
+  OUTBOX_CRON: cron("*/10 * * * * *").describe("when the outbox is sent to Segment"),
+  RECOMPUTE_CRON: cron("0 * * * *").describe("when the Markov model is recomputed"),
+  RETENTION_DAYS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === "") return undefined;
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 1) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number of days >= 1, got "${s}"` });
+        return z.NEVER;
+      }
+      return n;
+    })
+    .describe("raw messages older than this are purged daily; unset: kept forever"),
+  CHANNEL_RULES_PATH: z.string().optional().describe("JSON/YAML file of custom channel rules evaluated first"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  databasePath: string;
+  databaseUrl: string | undefined;
+  segmentSharedSecret: string | undefined;
+  segmentWriteKey: string | undefined;
+  segmentHost: string;
+  crmWebhookToken: string | undefined;
+  apiToken: string | undefined;
+  siteDomains: string[];
+  ignoredReferrers: string[];
+  conversionEvents: string[];
+  crmWonStatuses: string[];
+  crmLostStatuses: string[];
+  lookbackDays: number;
+  decayHalfLifeDays: number;
+  sessionTimeoutMinutes: number;
+  outboxCron: string;
+  recomputeCron: string;
+  retentionDays: number | undefined;
+  channelRulesPath: string | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses an environment (process.env at start; plain objects in tests). Throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const known = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]));
+  const parsed = envSchema.safeParse(known);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    databasePath: e.DATABASE_PATH,
+    databaseUrl: e.DATABASE_URL || undefined,
+    segmentSharedSecret: e.SEGMENT_SHARED_SECRET,
+    segmentWriteKey: e.SEGMENT_WRITE_KEY,
+    segmentHost: e.SEGMENT_HOST,
+    crmWebhookToken: e.CRM_WEBHOOK_TOKEN,
+    apiToken: e.API_TOKEN,
+    siteDomains: e.SITE_DOMAINS,
+    ignoredReferrers: e.IGNORED_REFERRERS,
+    conversionEvents: e.CONVERSION_EVENTS,
+    crmWonStatuses: e.CRM_WON_STATUSES,
+    crmLostStatuses: e.CRM_LOST_STATUSES,
+    lookbackDays: e.LOOKBACK_DAYS,
+    decayHalfLifeDays: e.DECAY_HALF_LIFE_DAYS,
+    sessionTimeoutMinutes: e.SESSION_TIMEOUT_MINUTES,
+    outboxCron: e.OUTBOX_CRON,
+    recomputeCron: e.RECOMPUTE_CRON,
+    retentionDays: e.RETENTION_DAYS,
+    channelRulesPath: e.CHANNEL_RULES_PATH || undefined,
+    logLevel: e.LOG_LEVEL,
+  };
+}
