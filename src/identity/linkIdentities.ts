@@ -1,0 +1,85 @@
+import type { IdentityKind, IdentityRow } from "../store/types.js";
+
+/** The part of the store the identity graph needs. */
+export interface IdentityGraph {
+  identity(kind: IdentityKind, value: string): IdentityRow | undefined;
+  insertIdentity(kind: IdentityKind, value: string, personId: number, inferred: boolean, seenAt: number): void;
+  touchIdentity(kind: IdentityKind, value: string, seenAt: number): void;
+  identityCount(personId: number): number;
+  createPerson(now: number): number;
+  markInferred(personId: number): void;
+  mergePersonInto(from: number, to: number): void;
+}
+
+export interface IdentityKey {
+  kind: IdentityKind;
+  value: string;
+}
+
+/** What one message says about identity: ids it links for sure, and an email trait that links by inference. */
+export interface IdentityClaim {
+  ids: IdentityKey[];
+  email: string | null;
+  at: number;
+}
+
+export interface LinkResult {
+  personId: number;
+  /** Persons that ceased to exist, merged into `personId`. */
+  merged: number[];
+  /** Identities seen for the first time (deals may be waiting for them). */
+  added: IdentityKey[];
+}
+
+/**
+ * Union by size: the person with more identities absorbs the others, so a merge costs the size
+ * of the smaller side, never a rescan. Links through a shared email trait are inferred: the
+ * absorbed side's ids are flagged.
+ */
+export function linkIdentities(graph: IdentityGraph, claim: IdentityClaim): LinkResult {
+  const merged: number[] = [];
+  const added: IdentityKey[] = [];
+  const known = new Map<number, number>();
+  for (const k of claim.ids) {
+    const row = graph.identity(k.kind, k.value);
+    if (row) {
+      known.set(row.personId, 0);
+      graph.touchIdentity(k.kind, k.value, claim.at);
+    }
+  }
+  let personId: number;
+  if (known.size === 0) {
+    personId = graph.createPerson(claim.at);
+  } else {
+    personId = absorb(graph, [...known.keys()], false, merged);
+  }
+  for (const k of claim.ids) {
+    if (!graph.identity(k.kind, k.value)) {
+      graph.insertIdentity(k.kind, k.value, personId, false, claim.at);
+      added.push(k);
+    }
+  }
+  if (claim.email !== null) {
+    const row = graph.identity("email", claim.email);
+    if (!row) {
+      graph.insertIdentity("email", claim.email, personId, false, claim.at);
+      added.push({ kind: "email", value: claim.email });
+    } else {
+      graph.touchIdentity("email", claim.email, claim.at);
+      if (row.personId !== personId) personId = absorb(graph, [personId, row.personId], true, merged);
+    }
+  }
+  return { personId, merged, added };
+}
+
+function absorb(graph: IdentityGraph, persons: number[], inferred: boolean, merged: number[]): number {
+  const sized = persons.map((p) => ({ p, n: graph.identityCount(p) }));
+  sized.sort((a, b) => b.n - a.n || a.p - b.p);
+  const winner = sized[0]!.p;
+  for (const { p } of sized.slice(1)) {
+    if (inferred) graph.markInferred(p);
+    graph.mergePersonInto(p, winner);
+    merged.push(p);
+  }
+  return winner;
+}

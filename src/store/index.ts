@@ -1,0 +1,43 @@
+import { openDatabase, type Db } from "./sqlite/db.js";
+import { rawQueries } from "./sqlite/rawQueries.js";
+import { identityQueries } from "./sqlite/identityQueries.js";
+import { derivedQueries } from "./sqlite/derivedQueries.js";
+import { dealQueries } from "./sqlite/dealQueries.js";
+import { outboxQueries } from "./sqlite/outboxQueries.js";
+import { adminQueries } from "./sqlite/adminQueries.js";
+import { reportQueries } from "./sqlite/reportQueries.js";
+
+export type * from "./types.js";
+export type { GroupBy, ReportFilter, ReportRow } from "./sqlite/reportQueries.js";
+
+/**
+ * The storage interface the rest of the service talks to. All SQL lives under `src/store/`;
+ * every statement is prepared once here. `transaction(fn)` runs fn atomically (nested calls
+ * become savepoints).
+ */
+export interface Store {
+  raw: ReturnType<typeof rawQueries>;
+  identities: ReturnType<typeof identityQueries>;
+  derived: ReturnType<typeof derivedQueries>;
+  deals: ReturnType<typeof dealQueries>;
+  outbox: ReturnType<typeof outboxQueries>;
+  admin: ReturnType<typeof adminQueries>;
+  reports: ReturnType<typeof reportQueries>;
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export function createSqliteStore(path: string): Store {
+  const db: Db = openDatabase(path);
+  return {
+    raw: rawQueries(db),
+    identities: identityQueries(db),
+    derived: derivedQueries(db),
+    deals: dealQueries(db),
+    outbox: outboxQueries(db),
+    admin: adminQueries(db),
+    reports: reportQueries(db),
+    transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,78 @@
+import type { Db } from "./db.js";
+import type { Stats } from "../types.js";
+
+/** Counts, resetting derived data for `recompute`, erasure, retention. */
+export function adminQueries(db: Db) {
+  const counts = db.prepare(`SELECT
+      (SELECT count(*) FROM messages) AS messages,
+      (SELECT count(*) FROM rejected) AS rejected,
+      (SELECT count(*) FROM persons) AS persons,
+      (SELECT count(*) FROM touchpoints) AS touchpoints,
+      (SELECT count(*) FROM conversions) AS conversions,
+      (SELECT count(*) FROM deals) AS deals,
+      (SELECT count(*) FROM outbox WHERE status = 'pending') AS outbox_pending,
+      (SELECT count(*) FROM outbox WHERE status = 'sent') AS outbox_sent,
+      (SELECT count(*) FROM outbox WHERE status = 'dead') AS outbox_dead`);
+  const ping = db.prepare("SELECT 1 AS ok");
+  const derivedTables = [
+    "persons",
+    "identities",
+    "devices",
+    "touchpoints",
+    "deals",
+    "conversions",
+    "credits",
+    "person_traits",
+    "markov_model",
+    "dirty_persons",
+  ];
+  const eraseStatements = [
+    "DELETE FROM messages WHERE device_id = @value OR user_id = @value",
+    "DELETE FROM rejected WHERE instr(payload, @quoted) > 0",
+    "DELETE FROM crm_hits WHERE instr(payload, @quoted) > 0",
+    "DELETE FROM outbox WHERE instr(message, @quoted) > 0",
+    "DELETE FROM feedback_state WHERE target = 'userId:' || @value OR target = 'anonymousId:' || @value",
+    "DELETE FROM devices WHERE device_id = @value",
+    "DELETE FROM touchpoints WHERE device_id = @value",
+    "DELETE FROM deals WHERE user_id = @value OR email = @value OR anonymous_id = @value",
+  ].map((sql) => db.prepare(sql));
+  const erasePersonRows = [
+    "DELETE FROM credits WHERE conversion_id IN (SELECT id FROM conversions WHERE person_id = @personId)",
+    "DELETE FROM conversions WHERE person_id = @personId",
+    "DELETE FROM touchpoints WHERE person_id = @personId",
+    "DELETE FROM crm_hits WHERE deal_id IN (SELECT deal_id FROM deals WHERE person_id = @personId)",
+    "DELETE FROM credits WHERE conversion_id IN (SELECT 'deal:' || deal_id FROM deals WHERE person_id = @personId)",
+    "DELETE FROM conversions WHERE id IN (SELECT 'deal:' || deal_id FROM deals WHERE person_id = @personId)",
+    "DELETE FROM deals WHERE person_id = @personId",
+    "DELETE FROM outbox WHERE person_id = @personId",
+    "DELETE FROM person_traits WHERE person_id = @personId",
+    "DELETE FROM dirty_persons WHERE person_id = @personId",
+    "DELETE FROM identities WHERE person_id = @personId",
+    "DELETE FROM persons WHERE person_id = @personId",
+  ].map((sql) => db.prepare(sql));
+  const purge = db.prepare("DELETE FROM messages WHERE timestamp < ?");
+
+  return {
+    stats(): Stats {
+      return counts.get() as Stats;
+    },
+    ping(): boolean {
+      return (ping.get() as { ok: number }).ok === 1;
+    },
+    /** Empties every derived table; raw messages and hits stay. */
+    resetDerived(): void {
+      for (const t of derivedTables) db.exec(`DELETE FROM ${t}`);
+    },
+    /** Erases one person: every raw and derived row that names any of its identity values. */
+    erasePerson(personId: number, values: string[]): void {
+      for (const s of erasePersonRows) s.run({ personId });
+      for (const value of values) {
+        const quoted = JSON.stringify(value);
+        for (const s of eraseStatements) s.run({ value, quoted });
+      }
+    },
+    purgeMessagesBefore(at: number): number {
+      return purge.run(at).changes;
+    },
+  };
+}

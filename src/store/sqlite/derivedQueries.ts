@@ -1,0 +1,247 @@
+import type { Db } from "./db.js";
+import type { ConversionRow, CreditRow, MarkovModelRow, StoredTouchpoint, VisitState } from "../types.js";
+import type { Touchpoint } from "../../touchpoints/types.js";
+
+interface TouchDbRow {
+  id: number;
+  message_id: string;
+  device_id: string;
+  person_id: number;
+  at: number;
+  channel: string;
+  source: string;
+  medium: string;
+  campaign: string | null;
+  term: string | null;
+  content: string | null;
+  referrer: string | null;
+  landing_page: string | null;
+  click_id_type: string | null;
+  rule: string;
+}
+
+const toTouch = (r: TouchDbRow): StoredTouchpoint => ({
+  id: r.id,
+  personId: r.person_id,
+  messageId: r.message_id,
+  deviceId: r.device_id,
+  at: r.at,
+  channel: r.channel,
+  source: r.source,
+  medium: r.medium,
+  campaign: r.campaign,
+  term: r.term,
+  content: r.content,
+  referrer: r.referrer,
+  landingPage: r.landing_page,
+  clickIdType: r.click_id_type,
+  rule: r.rule,
+});
+
+interface ConversionDbRow {
+  id: string;
+  person_id: number | null;
+  name: string;
+  at: number;
+  revenue: number;
+  currency: string | null;
+  origin: "track" | "crm";
+}
+
+const toConversion = (r: ConversionDbRow): ConversionRow => ({
+  id: r.id,
+  personId: r.person_id,
+  name: r.name,
+  at: r.at,
+  revenue: r.revenue,
+  currency: r.currency,
+  origin: r.origin,
+});
+
+/** Derived data: visit state, touchpoints, conversions, credits, traits, the Markov model. */
+export function derivedQueries(db: Db) {
+  const getDevice = db.prepare("SELECT * FROM devices WHERE device_id = ?");
+  const putDevice = db.prepare(
+    `INSERT INTO devices (device_id, last_at, last_message_id, source, medium, campaign) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (device_id) DO UPDATE SET last_at = excluded.last_at, last_message_id = excluded.last_message_id,
+       source = excluded.source, medium = excluded.medium, campaign = excluded.campaign`,
+  );
+  const insertTouch = db.prepare(
+    `INSERT INTO touchpoints (message_id, device_id, person_id, at, channel, source, medium, campaign, term, content,
+       referrer, landing_page, click_id_type, rule)
+     VALUES (@messageId, @deviceId, @personId, @at, @channel, @source, @medium, @campaign, @term, @content,
+       @referrer, @landingPage, @clickIdType, @rule)`,
+  );
+  const touchesOfPerson = db.prepare("SELECT * FROM touchpoints WHERE person_id = ? ORDER BY at, message_id");
+  const deleteTouchesOfDevice = db.prepare("DELETE FROM touchpoints WHERE device_id = ?");
+  const touchesOfDevice = db.prepare("SELECT * FROM touchpoints WHERE device_id = ? ORDER BY at, message_id");
+  const upsertConversion = db.prepare(
+    `INSERT INTO conversions (id, person_id, name, at, revenue, currency, origin)
+     VALUES (@id, @personId, @name, @at, @revenue, @currency, @origin)
+     ON CONFLICT (id) DO UPDATE SET person_id = excluded.person_id, name = excluded.name, at = excluded.at,
+       revenue = excluded.revenue, currency = excluded.currency, origin = excluded.origin`,
+  );
+  const deleteConversion = db.prepare("DELETE FROM conversions WHERE id = ?");
+  const conversion = db.prepare("SELECT * FROM conversions WHERE id = ?");
+  const conversionsOfPerson = db.prepare("SELECT * FROM conversions WHERE person_id = ? ORDER BY at, id");
+  const unlinkedConversions = db.prepare("SELECT * FROM conversions WHERE person_id IS NULL ORDER BY at, id");
+  const deleteCredits = db.prepare("DELETE FROM credits WHERE conversion_id = ?");
+  const deleteModelCredits = db.prepare("DELETE FROM credits WHERE model = ?");
+  const insertCredit = db.prepare(
+    `INSERT INTO credits (conversion_id, model, touch_index, touchpoint_id, channel, source, medium, campaign, credit,
+       conversion_name, conversion_at, revenue)
+     VALUES (@conversionId, @model, @touchIndex, @touchpointId, @channel, @source, @medium, @campaign, @credit,
+       @conversionName, @conversionAt, @revenue)`,
+  );
+  const creditsOfConversion = db.prepare("SELECT * FROM credits WHERE conversion_id = ? ORDER BY model, touch_index");
+  const getTraits = db.prepare("SELECT traits FROM person_traits WHERE person_id = ?");
+  const putTraits = db.prepare(
+    `INSERT INTO person_traits (person_id, traits, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (person_id) DO UPDATE SET traits = excluded.traits, updated_at = excluded.updated_at`,
+  );
+  const getMarkov = db.prepare("SELECT * FROM markov_model WHERE id = 1");
+  const putMarkov = db.prepare(
+    `INSERT INTO markov_model (id, removal_effects, conversion_probability, paths, computed_at) VALUES (1, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET removal_effects = excluded.removal_effects,
+       conversion_probability = excluded.conversion_probability, paths = excluded.paths, computed_at = excluded.computed_at`,
+  );
+  const markDirty = db.prepare("INSERT OR IGNORE INTO dirty_persons (person_id) VALUES (?)");
+  const dirty = db.prepare("SELECT person_id FROM dirty_persons ORDER BY person_id LIMIT ?");
+  const clean = db.prepare("DELETE FROM dirty_persons WHERE person_id = ?");
+  const allPersons = db.prepare("SELECT person_id FROM persons ORDER BY person_id");
+  const allTouches = db.prepare("SELECT person_id, at, channel FROM touchpoints ORDER BY person_id, at, message_id");
+  const allConversionTimes = db.prepare("SELECT person_id, at FROM conversions WHERE person_id IS NOT NULL");
+
+  return {
+    visitState(deviceId: string): VisitState | undefined {
+      const r = getDevice.get(deviceId) as
+        | { last_at: number; last_message_id: string; source: string | null; medium: string | null; campaign: string | null }
+        | undefined;
+      return r && { lastAt: r.last_at, lastMessageId: r.last_message_id, source: r.source, medium: r.medium, campaign: r.campaign };
+    },
+    putVisitState(deviceId: string, s: VisitState): void {
+      putDevice.run(deviceId, s.lastAt, s.lastMessageId, s.source, s.medium, s.campaign);
+    },
+    insertTouchpoint(t: Touchpoint, personId: number): number {
+      return Number(insertTouch.run({ ...t, personId }).lastInsertRowid);
+    },
+    touchpointsOf(personId: number): StoredTouchpoint[] {
+      return (touchesOfPerson.all(personId) as TouchDbRow[]).map(toTouch);
+    },
+    touchpointsOfDevice(deviceId: string): StoredTouchpoint[] {
+      return (touchesOfDevice.all(deviceId) as TouchDbRow[]).map(toTouch);
+    },
+    deleteTouchpointsOfDevice(deviceId: string): void {
+      deleteTouchesOfDevice.run(deviceId);
+    },
+    upsertConversion(c: ConversionRow): void {
+      upsertConversion.run(c);
+    },
+    deleteConversion(id: string): void {
+      deleteCredits.run(id);
+      deleteConversion.run(id);
+    },
+    conversion(id: string): ConversionRow | undefined {
+      const r = conversion.get(id) as ConversionDbRow | undefined;
+      return r && toConversion(r);
+    },
+    conversionsOf(personId: number): ConversionRow[] {
+      return (conversionsOfPerson.all(personId) as ConversionDbRow[]).map(toConversion);
+    },
+    unlinkedConversions(): ConversionRow[] {
+      return (unlinkedConversions.all() as ConversionDbRow[]).map(toConversion);
+    },
+    replaceCredits(conversionId: string, rows: CreditRow[]): void {
+      deleteCredits.run(conversionId);
+      for (const r of rows) insertCredit.run(r);
+    },
+    deleteCreditsOfModel(model: string): void {
+      deleteModelCredits.run(model);
+    },
+    insertCredit(r: CreditRow): void {
+      insertCredit.run(r);
+    },
+    creditsOf(conversionId: string): CreditRow[] {
+      return (
+        creditsOfConversion.all(conversionId) as Array<{
+          conversion_id: string;
+          model: string;
+          touch_index: number | null;
+          touchpoint_id: number | null;
+          channel: string;
+          source: string | null;
+          medium: string | null;
+          campaign: string | null;
+          credit: number;
+          conversion_name: string;
+          conversion_at: number;
+          revenue: number;
+        }>
+      ).map((r) => ({
+        conversionId: r.conversion_id,
+        model: r.model,
+        touchIndex: r.touch_index,
+        touchpointId: r.touchpoint_id,
+        channel: r.channel,
+        source: r.source,
+        medium: r.medium,
+        campaign: r.campaign,
+        credit: r.credit,
+        conversionName: r.conversion_name,
+        conversionAt: r.conversion_at,
+        revenue: r.revenue,
+      }));
+    },
+    traitsOf(personId: number): Record<string, unknown> | undefined {
+      const r = getTraits.get(personId) as { traits: string } | undefined;
+      return r && (JSON.parse(r.traits) as Record<string, unknown>);
+    },
+    putTraits(personId: number, traits: Record<string, unknown>, now: number): void {
+      putTraits.run(personId, JSON.stringify(traits), now);
+    },
+    markovModel(): MarkovModelRow | undefined {
+      const r = getMarkov.get() as
+        | { removal_effects: string; conversion_probability: number; paths: number; computed_at: number }
+        | undefined;
+      return (
+        r && {
+          removalEffects: JSON.parse(r.removal_effects) as Record<string, number>,
+          conversionProbability: r.conversion_probability,
+          paths: r.paths,
+          computedAt: r.computed_at,
+        }
+      );
+    },
+    putMarkovModel(m: MarkovModelRow): void {
+      putMarkov.run(JSON.stringify(m.removalEffects), m.conversionProbability, m.paths, m.computedAt);
+    },
+    markDirty(personId: number): void {
+      markDirty.run(personId);
+    },
+    dirtyPersons(limit: number): number[] {
+      return (dirty.all(limit) as Array<{ person_id: number }>).map((r) => r.person_id);
+    },
+    markClean(personId: number): void {
+      clean.run(personId);
+    },
+    /** Every person's touches (channel, time; oldest first) and conversion times: the Markov model's input. */
+    personHistories(): Map<number, { touches: Array<{ at: number; channel: string }>; conversionTimes: number[] }> {
+      const out = new Map<number, { touches: Array<{ at: number; channel: string }>; conversionTimes: number[] }>();
+      const entry = (id: number) => {
+        let e = out.get(id);
+        if (!e) out.set(id, (e = { touches: [], conversionTimes: [] }));
+        return e;
+      };
+      for (const r of allTouches.iterate() as IterableIterator<{ person_id: number; at: number; channel: string }>) {
+        entry(r.person_id).touches.push({ at: r.at, channel: r.channel });
+      }
+      for (const r of allConversionTimes.iterate() as IterableIterator<{ person_id: number; at: number }>) {
+        entry(r.person_id).conversionTimes.push(r.at);
+      }
+      return out;
+    },
+    allPersonIds(): number[] {
+      return (allPersons.all() as Array<{ person_id: number }>).map((r) => r.person_id);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { Db } from "./db.js";
+import type { IdentityKind, IdentityRow } from "../types.js";
+
+interface IdentityDbRow {
+  kind: IdentityKind;
+  value: string;
+  person_id: number;
+  inferred: number;
+  last_seen: number;
+}
+
+const toIdentity = (r: IdentityDbRow): IdentityRow => ({
+  kind: r.kind,
+  value: r.value,
+  personId: r.person_id,
+  inferred: r.inferred === 1,
+  lastSeen: r.last_seen,
+});
+
+/** The identity graph: identities, the persons they belong to, and moving a person into another. */
+export function identityQueries(db: Db) {
+  const get = db.prepare("SELECT * FROM identities WHERE kind = ? AND value = ?");
+  const insert = db.prepare("INSERT INTO identities (kind, value, person_id, inferred, last_seen) VALUES (?, ?, ?, ?, ?)");
+  const touch = db.prepare("UPDATE identities SET last_seen = max(last_seen, ?) WHERE kind = ? AND value = ?");
+  const ofPerson = db.prepare("SELECT * FROM identities WHERE person_id = ? ORDER BY kind, value");
+  const countOfPerson = db.prepare("SELECT count(*) AS n FROM identities WHERE person_id = ?");
+  const newPerson = db.prepare("INSERT INTO persons (created_at) VALUES (?)");
+  const setInferred = db.prepare("UPDATE identities SET inferred = 1 WHERE person_id = ? AND kind != 'email'");
+  const moves = [
+    db.prepare("UPDATE identities SET person_id = @to WHERE person_id = @from"),
+    db.prepare("UPDATE touchpoints SET person_id = @to WHERE person_id = @from"),
+    db.prepare("UPDATE conversions SET person_id = @to WHERE person_id = @from"),
+    db.prepare("UPDATE deals SET person_id = @to WHERE person_id = @from"),
+    db.prepare("UPDATE outbox SET person_id = @to WHERE person_id = @from"),
+    db.prepare("DELETE FROM person_traits WHERE person_id = @from"),
+    db.prepare("DELETE FROM dirty_persons WHERE person_id = @from"),
+    db.prepare("DELETE FROM persons WHERE person_id = @from"),
+  ];
+
+  return {
+    identity(kind: IdentityKind, value: string): IdentityRow | undefined {
+      const r = get.get(kind, value) as IdentityDbRow | undefined;
+      return r && toIdentity(r);
+    },
+    insertIdentity(kind: IdentityKind, value: string, personId: number, inferred: boolean, seenAt: number): void {
+      insert.run(kind, value, personId, inferred ? 1 : 0, seenAt);
+    },
+    touchIdentity(kind: IdentityKind, value: string, seenAt: number): void {
+      touch.run(seenAt, kind, value);
+    },
+    identitiesOf(personId: number): IdentityRow[] {
+      return (ofPerson.all(personId) as IdentityDbRow[]).map(toIdentity);
+    },
+    identityCount(personId: number): number {
+      return (countOfPerson.get(personId) as { n: number }).n;
+    },
+    createPerson(now: number): number {
+      return Number(newPerson.run(now).lastInsertRowid);
+    },
+    /** Flags a person's ids as joined by an inferred (trait-matching) link. */
+    markInferred(personId: number): void {
+      setInferred.run(personId);
+    },
+    /** Moves everything of person `from` into person `to`; `from` ceases to exist. */
+    mergePersonInto(from: number, to: number): void {
+      for (const s of moves) s.run({ from, to });
+    },
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * Numbered schema migrations, applied in order at start inside one transaction each.
+ * Never edit a migration that has shipped: add the next number.
+ * Times are epoch milliseconds (UTC) everywhere.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: "raw input, identity graph, derived data, outbox",
+    sql: `
+      -- Raw Segment messages: the source of truth, never rewritten (only erased on request / retention).
+      CREATE TABLE messages (
+        seq          INTEGER PRIMARY KEY,
+        message_id   TEXT NOT NULL UNIQUE,
+        type         TEXT NOT NULL,
+        anonymous_id TEXT,
+        user_id      TEXT,
+        device_id    TEXT NOT NULL,      -- anonymousId, else userId: visits are per device
+        event        TEXT,
+        timestamp    INTEGER NOT NULL,
+        received_at  INTEGER NOT NULL,
+        payload      TEXT NOT NULL
+      );
+      CREATE INDEX messages_device ON messages (device_id, timestamp);
+      CREATE INDEX messages_user ON messages (user_id) WHERE user_id IS NOT NULL;
+
+      CREATE TABLE rejected (
+        id          INTEGER PRIMARY KEY,
+        received_at INTEGER NOT NULL,
+        message_id  TEXT,
+        reason      TEXT NOT NULL,
+        payload     TEXT NOT NULL
+      );
+
+      -- Raw CRM hits, kept whether valid or not.
+      CREATE TABLE crm_hits (
+        seq         INTEGER PRIMARY KEY,
+        hit_id      TEXT NOT NULL UNIQUE,
+        deal_id     TEXT,
+        received_at INTEGER NOT NULL,
+        date        TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        error       TEXT
+      );
+      CREATE INDEX crm_hits_deal ON crm_hits (deal_id);
+
+      -- Identity graph: every identity belongs to exactly one person.
+      CREATE TABLE persons (
+        person_id  INTEGER PRIMARY KEY,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE identities (
+        kind       TEXT NOT NULL,        -- anonymousId | userId | email
+        value      TEXT NOT NULL,
+        person_id  INTEGER NOT NULL,
+        inferred   INTEGER NOT NULL DEFAULT 0,
+        last_seen  INTEGER NOT NULL,
+        PRIMARY KEY (kind, value)
+      ) WITHOUT ROWID;
+      CREATE INDEX identities_person ON identities (person_id);
+
+      -- Sessionization state per device, so that a new call is classified without rescanning.
+      CREATE TABLE devices (
+        device_id       TEXT PRIMARY KEY,
+        last_at         INTEGER NOT NULL,
+        last_message_id TEXT NOT NULL,
+        source          TEXT,
+        medium          TEXT,
+        campaign        TEXT
+      ) WITHOUT ROWID;
+
+      CREATE TABLE touchpoints (
+        id            INTEGER PRIMARY KEY,
+        message_id    TEXT NOT NULL UNIQUE,
+        device_id     TEXT NOT NULL,
+        person_id     INTEGER NOT NULL,
+        at            INTEGER NOT NULL,
+        channel       TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        medium        TEXT NOT NULL,
+        campaign      TEXT,
+        term          TEXT,
+        content       TEXT,
+        referrer      TEXT,
+        landing_page  TEXT,
+        click_id_type TEXT,
+        rule          TEXT NOT NULL
+      );
+      CREATE INDEX touchpoints_person ON touchpoints (person_id, at);
+      CREATE INDEX touchpoints_device ON touchpoints (device_id, at);
+
+      -- Deals: the current state of each CRM deal (derived from crm_hits).
+      CREATE TABLE deals (
+        deal_id         TEXT PRIMARY KEY,
+        status          TEXT NOT NULL,
+        outcome         TEXT NOT NULL,   -- won | lost | open
+        amount          REAL,
+        currency        TEXT,
+        user_id         TEXT,
+        email           TEXT,
+        anonymous_id    TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        received_at     INTEGER NOT NULL,
+        hit_seq         INTEGER NOT NULL,
+        person_id       INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX deals_person ON deals (person_id);
+      CREATE INDEX deals_user ON deals (user_id) WHERE user_id IS NOT NULL;
+      CREATE INDEX deals_email ON deals (email) WHERE email IS NOT NULL;
+      CREATE INDEX deals_anon ON deals (anonymous_id) WHERE anonymous_id IS NOT NULL;
+
+      -- Conversions from track events (id 'msg:<messageId>') and won deals (id 'deal:<dealId>').
+      CREATE TABLE conversions (
+        id        TEXT PRIMARY KEY,
+        person_id INTEGER,
+        name      TEXT NOT NULL,
+        at        INTEGER NOT NULL,
+        revenue   REAL NOT NULL DEFAULT 0,
+        currency  TEXT,
+        origin    TEXT NOT NULL          -- track | crm
+      ) WITHOUT ROWID;
+      CREATE INDEX conversions_person ON conversions (person_id);
+
+      -- Credit per conversion x model x touchpoint; conversion and touch fields are copied in
+      -- so that reports are one scan with no joins.
+      CREATE TABLE credits (
+        conversion_id   TEXT NOT NULL,
+        model           TEXT NOT NULL,
+        touch_index     INTEGER,         -- index into the person's touchpoints (oldest first)
+        touchpoint_id   INTEGER,
+        channel         TEXT NOT NULL,
+        source          TEXT,
+        medium          TEXT,
+        campaign        TEXT,
+        credit          REAL NOT NULL,
+        conversion_name TEXT NOT NULL,
+        conversion_at   INTEGER NOT NULL,
+        revenue         REAL NOT NULL
+      );
+      CREATE INDEX credits_conversion ON credits (conversion_id);
+      CREATE INDEX credits_model_at ON credits (model, conversion_at);
+
+      CREATE TABLE person_traits (
+        person_id  INTEGER PRIMARY KEY,
+        traits     TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      -- What was last queued to Segment per outbound identity: not derived, survives recompute.
+      CREATE TABLE feedback_state (
+        target      TEXT PRIMARY KEY,   -- 'userId:<id>' or 'anonymousId:<id>'
+        traits      TEXT NOT NULL,
+        queued_at   INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE markov_model (
+        id                     INTEGER PRIMARY KEY CHECK (id = 1),
+        removal_effects        TEXT NOT NULL,
+        conversion_probability REAL NOT NULL,
+        paths                  INTEGER NOT NULL,
+        computed_at            INTEGER NOT NULL
+      );
+
+      CREATE TABLE outbox (
+        id              TEXT PRIMARY KEY,
+        person_id       INTEGER,
+        message         TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        status          TEXT NOT NULL DEFAULT 'pending',   -- pending | sent | dead
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until     INTEGER NOT NULL DEFAULT 0,
+        last_error      TEXT,
+        sent_at         INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+      CREATE INDEX outbox_person ON outbox (person_id);
+
+      -- Persons whose derived data must be re-derived (set when derivation fails or is deferred).
+      CREATE TABLE dirty_persons (
+        person_id INTEGER PRIMARY KEY
+      );
+    `,
+  },
+];

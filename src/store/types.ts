@@ -1,0 +1,100 @@
+import type { Touchpoint, VisitState } from "../touchpoints/types.js";
+
+export type IdentityKind = "anonymousId" | "userId" | "email";
+
+export interface StoredMessage {
+  messageId: string;
+  type: string;
+  anonymousId: string | null;
+  userId: string | null;
+  deviceId: string;
+  event: string | null;
+  timestamp: number;
+  receivedAt: number;
+  payload: string;
+}
+
+export interface IdentityRow {
+  kind: IdentityKind;
+  value: string;
+  personId: number;
+  inferred: boolean;
+  lastSeen: number;
+}
+
+export interface StoredTouchpoint extends Touchpoint {
+  id: number;
+  personId: number;
+}
+
+export interface ConversionRow {
+  id: string;
+  personId: number | null;
+  name: string;
+  at: number;
+  revenue: number;
+  currency: string | null;
+  origin: "track" | "crm";
+}
+
+export interface CreditRow {
+  conversionId: string;
+  model: string;
+  touchIndex: number | null;
+  touchpointId: number | null;
+  channel: string;
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  credit: number;
+  conversionName: string;
+  conversionAt: number;
+  revenue: number;
+}
+
+export interface DealRow {
+  dealId: string;
+  status: string;
+  outcome: "won" | "lost" | "open";
+  amount: number | null;
+  currency: string | null;
+  userId: string | null;
+  email: string | null;
+  anonymousId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  receivedAt: number;
+  hitSeq: number;
+  personId: number | null;
+}
+
+export interface CrmHitRow {
+  seq: number;
+  hitId: string;
+  dealId: string | null;
+  receivedAt: number;
+  date: string;
+  payload: string;
+  error: string | null;
+}
+
+export interface MarkovModelRow {
+  removalEffects: Record<string, number>;
+  conversionProbability: number;
+  paths: number;
+  computedAt: number;
+}
+
+export type { VisitState };
+
+export interface Stats {
+  messages: number;
+  rejected: number;
+  persons: number;
+  touchpoints: number;
+  conversions: number;
+  deals: number;
+  outbox_pending: number;
+  outbox_sent: number;
+  outbox_dead: number;
+}
