@@ -1,0 +1,129 @@
+import { ConfigError, loadConfig, type Config } from "../config/index.js";
+import { createLogger } from "../logging.js";
+import { createSender, openPipeline, startServer, OUTBOX_BATCH, OUTBOX_LEASE_MS } from "../server.js";
+import { flushOutbox } from "../feedback/index.js";
+import { recompute } from "../pipeline/recompute.js";
+import { importFiles } from "./importFiles.js";
+
+const HELP: Record<string, string> = {
+  main: `usage: npm run cli -- <command> [options]
+
+commands:
+  serve                 run the HTTP server (what npm start runs)
+  import FILE...        replay Segment export files (JSON lines or JSON array, .gz too)
+  recompute             rebuild everything derived from the raw data
+  outbox flush          send what is due to Segment, then exit
+  outbox retry-dead     put dead outbox rows back in the queue
+
+Configuration comes from the environment (see .env.example). Run a command with --help for details.`,
+  serve: "usage: npm run cli -- serve\n\nStarts the HTTP server on PORT with the scheduled jobs (outbox, Markov, repair, retention).",
+  import:
+    "usage: npm run cli -- import FILE...\n\nReplays Segment messages from JSON-lines or JSON-array files (Segment's archive\nexport; gzip too) through the same ingest path as the webhook. Idempotent: messages\nalready stored count as duplicates. Bad lines are reported with file and line and\ncounted as rejected. Prints a JSON summary on stdout.",
+  recompute:
+    "usage: npm run cli -- recompute\n\nRebuilds identities, touchpoints, conversions, deals, credits, the Markov model and\ntraits from the raw messages and CRM hits, in one transaction. Idempotent.",
+  outbox:
+    "usage: npm run cli -- outbox flush | retry-dead\n\nflush: sends every due outbox row to Segment (SEGMENT_WRITE_KEY required); exits 1\nif some could not be sent.\nretry-dead: re-queues rows parked as dead after too many failed attempts.",
+};
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${HELP.main}\n`);
+    return command === undefined ? 1 : 0;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(`${HELP[command] ?? HELP.main}\n`);
+    return HELP[command] ? 0 : 1;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  const log = createLogger(config.logLevel, command === "serve" ? undefined : process.stderr);
+
+  switch (command) {
+    case "serve": {
+      const running = await startServer(config, log).catch((err: unknown) => fail(`cannot start: ${(err as Error).message}`));
+      const stop = (signal: string) => {
+        log.info({ signal }, "shutting down");
+        running.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            log.error({ err }, "shutdown failed");
+            process.exit(1);
+          },
+        );
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+      return new Promise<number>(() => {});
+    }
+    case "import": {
+      if (args.length === 0) fail("import: give at least one FILE (see --help)");
+      const p = openPipeline(config);
+      try {
+        const summary = await importFiles(p, args, log, { progress: process.stderr.isTTY === true });
+        for (const b of summary.badLines.slice(0, 20)) process.stderr.write(`${b.file}:${b.line}: ${b.error}\n`);
+        if (summary.badLines.length > 20) process.stderr.write(`... and ${summary.badLines.length - 20} more bad lines\n`);
+        const { badLines, ...counts } = summary;
+        process.stdout.write(`${JSON.stringify({ ...counts, badLines: badLines.length })}\n`);
+        return 0;
+      } catch (err) {
+        fail(`import: ${(err as Error).message}`);
+      } finally {
+        p.store.close();
+      }
+    }
+    case "recompute": {
+      const p = openPipeline(config);
+      try {
+        const started = performance.now();
+        const summary = recompute(p, log);
+        process.stdout.write(`${JSON.stringify({ ...summary, ms: Math.round(performance.now() - started) })}\n`);
+        return 0;
+      } finally {
+        p.store.close();
+      }
+    }
+    case "outbox": {
+      const p = openPipeline(config);
+      try {
+        if (args[0] === "retry-dead") {
+          const n = p.store.outbox.queue.requeueDead(Date.now());
+          process.stdout.write(`${JSON.stringify({ requeued: n })}\n`);
+          return 0;
+        }
+        if (args[0] !== "flush") fail(HELP.outbox!);
+        const sender = createSender(config, log);
+        if (!sender) fail("outbox flush: SEGMENT_WRITE_KEY is not set; nothing can be sent");
+        const result = await flushOutbox(p.store.outbox.queue, sender, {
+          now: Date.now,
+          batchSize: OUTBOX_BATCH,
+          leaseMs: OUTBOX_LEASE_MS,
+          logger: log,
+        });
+        await sender.close();
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        return result.failed + result.dead > 0 ? 1 : 0;
+      } finally {
+        p.store.close();
+      }
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${HELP.main}\n`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => fail(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`),
+);

@@ -1,0 +1,117 @@
+import { createHash } from "node:crypto";
+import { currentDealState, isNewer, parseCrmHit, statusOutcome, type StoredCrmHit } from "../crm/index.js";
+import { dealStatusChanged, type MessageTarget } from "../feedback/index.js";
+import type { DealRow } from "../store/types.js";
+import { DirtyPersons, currentRemovalEffects, type Pipeline } from "./context.js";
+import { creditsOf } from "./derivePerson.js";
+import { feedbackTarget } from "./feedbackTarget.js";
+
+/** The conversion name of won CRM deals (what `conversion=` filters on in reports). */
+export const DEAL_CONVERSION_NAME = "Deal Won";
+
+export type HitEffect = { kind: "applied"; statusChanged: boolean; outcome: DealRow["outcome"] } | { kind: "stale" };
+
+/** The person a deal belongs to: by userId, else email, else anonymousId. */
+function resolvePerson(p: Pipeline, hit: StoredCrmHit): number | null {
+  const { identities } = p.store;
+  const row =
+    (hit.userId !== null ? identities.identity("userId", hit.userId) : undefined) ??
+    (hit.email !== null ? identities.identity("email", hit.email) : undefined) ??
+    (hit.anonymousId !== null ? identities.identity("anonymousId", hit.anonymousId) : undefined);
+  return row?.personId ?? null;
+}
+
+/**
+ * Applies one stored CRM hit. The deal's current state is the hit with the greatest updatedAt
+ * (ties: the later received), so an older hit arriving late changes nothing. A won deal is a
+ * conversion at its createdAt with its amount; any other state removes the conversion, and
+ * with it the revenue from every report and trait.
+ */
+export function applyCrmHit(p: Pipeline, hit: StoredCrmHit, dirty: DirtyPersons, feedback: boolean): HitEffect {
+  const { deals, derived } = p.store;
+  const prev = deals.deal(hit.dealId);
+  if (prev && !isNewer(hit, { updatedAt: prev.updatedAt, receivedAt: prev.receivedAt, seq: prev.hitSeq })) {
+    return { kind: "stale" };
+  }
+  const outcome = statusOutcome(hit.status, p.config.crmWonStatuses, p.config.crmLostStatuses);
+  const personId = resolvePerson(p, hit);
+  const deal: DealRow = {
+    dealId: hit.dealId,
+    status: hit.status,
+    outcome,
+    amount: hit.amount,
+    currency: hit.currency,
+    userId: hit.userId,
+    email: hit.email,
+    anonymousId: hit.anonymousId,
+    createdAt: hit.createdAt,
+    updatedAt: hit.updatedAt,
+    receivedAt: hit.receivedAt,
+    hitSeq: hit.seq,
+    personId,
+  };
+  deals.putDeal(deal);
+  const conversionId = `deal:${hit.dealId}`;
+  if (outcome === "won") {
+    const conversion = {
+      id: conversionId,
+      personId,
+      name: DEAL_CONVERSION_NAME,
+      at: hit.createdAt,
+      revenue: hit.amount ?? 0,
+      currency: hit.currency,
+      origin: "crm" as const,
+    };
+    derived.upsertConversion(conversion);
+    // A deal with no person yet is credited Unattributed until an identity links it.
+    if (personId === null) derived.replaceCredits(conversionId, creditsOf(p, conversion, [], currentRemovalEffects(p.store)));
+  } else {
+    derived.deleteConversion(conversionId);
+  }
+  if (personId !== null) dirty.mark(personId);
+  if (prev?.personId != null && prev.personId !== personId) dirty.mark(prev.personId);
+
+  const statusChanged = prev?.status !== hit.status;
+  if (feedback && statusChanged) queueDealStatusChanged(p, hit, prev?.status ?? null, personId);
+  return { kind: "applied", statusChanged, outcome };
+}
+
+function queueDealStatusChanged(p: Pipeline, hit: StoredCrmHit, previousStatus: string | null, personId: number | null): void {
+  const ids = personId !== null ? p.store.identities.identitiesOf(personId) : [];
+  const target: MessageTarget | null =
+    feedbackTarget(ids) ??
+    (hit.userId !== null ? { userId: hit.userId } : hit.anonymousId !== null ? { anonymousId: hit.anonymousId } : null);
+  if (target === null) return; // only an email: Segment needs a userId or anonymousId
+  const touches = personId !== null ? p.store.derived.touchpointsOf(personId) : [];
+  const id = createHash("sha256").update(`deal-status:${hit.dealId}:${hit.seq}:${hit.receivedAt}`).digest("hex").slice(0, 32);
+  const message = dealStatusChanged(
+    id,
+    target,
+    {
+      dealId: hit.dealId,
+      status: hit.status,
+      previousStatus,
+      amount: hit.amount,
+      currency: hit.currency,
+      firstTouchChannel: touches[0]?.channel ?? null,
+      lastTouchChannel: touches[touches.length - 1]?.channel ?? null,
+    },
+    hit.updatedAt,
+  );
+  p.store.outbox.enqueue(personId, message, p.now());
+}
+
+/** Re-applies every valid stored hit in arrival order (recompute); no feedback is queued. */
+export function replayCrmHits(p: Pipeline): number {
+  const dirty = new DirtyPersons();
+  let n = 0;
+  for (const row of p.store.raw.validHits()) {
+    const parsed = parseCrmHit(JSON.parse(row.payload) as Record<string, unknown>, row.receivedAt);
+    if (parsed.kind !== "ok") continue;
+    applyCrmHit(p, { ...parsed.hit, seq: row.seq }, dirty, false);
+    n++;
+  }
+  return n;
+}
+
+export { currentDealState };

@@ -1,0 +1,31 @@
+import { identityClaim, linkIdentities } from "../identity/index.js";
+import type { ValidMessage } from "../ingest/validateMessage.js";
+import { toDeviceCall } from "../touchpoints/toDeviceCall.js";
+import { conversionFromTrack } from "./conversionFromTrack.js";
+import type { DirtyPersons, Pipeline } from "./context.js";
+import { deriveDeviceCall } from "./deriveDevice.js";
+import { linkWaitingDeals } from "./linkWaitingDeals.js";
+
+/**
+ * Derives what one newly stored message changes: the identity graph, the device's visit and
+ * touchpoints, a conversion. Persons whose person-level data must be re-derived are marked.
+ */
+export function applyMessage(p: Pipeline, m: ValidMessage, dirty: DirtyPersons): void {
+  const { identities, derived } = p.store;
+  const link = linkIdentities(identities, identityClaim(m, identities));
+  for (const loser of link.merged) dirty.merged(loser, link.personId);
+  if (link.added.length > 0) {
+    dirty.mark(link.personId);
+    linkWaitingDeals(p, link.personId, link.added, dirty);
+  }
+
+  const deviceId = m.anonymousId ?? m.userId!;
+  const call = toDeviceCall(m.messageId, m.type, m.timestamp, m.raw);
+  if (call) deriveDeviceCall(p, deviceId, link.personId, call, dirty);
+
+  const conversion = conversionFromTrack(m, link.personId, p.conversionEvents);
+  if (conversion) {
+    derived.upsertConversion(conversion);
+    dirty.mark(link.personId);
+  }
+}

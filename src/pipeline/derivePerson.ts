@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import { creditConversion, MODELS, type RemovalEffects } from "../attribution/index.js";
+import { changedTraits, identifyTraits } from "../feedback/index.js";
+import type { ConversionRow, CreditRow, IdentityRow, StoredTouchpoint } from "../store/types.js";
+import { personTraits } from "../traits/personTraits.js";
+import type { Pipeline } from "./context.js";
+import { queueSourceEvents } from "./queueSourceEvents.js";
+import { feedbackTarget } from "./feedbackTarget.js";
+
+/**
+ * Re-derives everything person-level from the person's stored touchpoints, conversions and
+ * deals: credits of every model for each conversion, traits, and the feedback they cause.
+ * `newTouches` are the touchpoints (message ids) that appeared in this unit of work.
+ */
+export function derivePerson(p: Pipeline, personId: number, newTouches: ReadonlySet<string>, effects: RemovalEffects): void {
+  const { derived, identities, deals, outbox } = p.store;
+  const ids = identities.identitiesOf(personId);
+  if (ids.length === 0) return; // erased or merged away meanwhile
+  const touches = derived.touchpointsOf(personId);
+  const conversions = derived.conversionsOf(personId);
+  for (const c of conversions) derived.replaceCredits(c.id, creditsOf(p, c, touches, effects));
+
+  const traits = personTraits(
+    {
+      touches,
+      conversionTimes: conversions.map((c) => c.at),
+      deviceCount: ids.filter((i) => i.kind === "anonymousId").length,
+      inferred: ids.some((i) => i.inferred),
+      deals: deals.dealsOf(personId),
+    },
+    p.settings,
+    effects,
+  );
+  const now = p.now();
+  derived.putTraits(personId, traits, now);
+
+  const target = feedbackTarget(ids);
+  if (!target) return;
+  queueSourceEvents(p, personId, target, touches, newTouches);
+  const key = target.userId ? `userId:${target.userId}` : `anonymousId:${target.anonymousId}`;
+  const changed = changedTraits(outbox.lastQueuedTraits(key) ?? null, traits);
+  if (changed) {
+    outbox.enqueue(personId, identifyTraits(randomUUID(), target, changed, latestChange(touches, conversions, now)), now);
+    outbox.putQueuedTraits(key, traits, now);
+  }
+}
+
+/** Credit rows of one conversion under every model, with touch fields copied for reports. */
+export function creditsOf(p: Pipeline, c: ConversionRow, touches: readonly StoredTouchpoint[], effects: RemovalEffects): CreditRow[] {
+  const rows: CreditRow[] = [];
+  for (const model of MODELS) {
+    for (const r of creditConversion(model, touches, c.at, p.settings, effects)) {
+      const t = r.touch === null ? undefined : touches[r.touch];
+      rows.push({
+        conversionId: c.id,
+        model,
+        touchIndex: r.touch,
+        touchpointId: t?.id ?? null,
+        channel: r.channel,
+        source: t?.source ?? null,
+        medium: t?.medium ?? null,
+        campaign: t?.campaign ?? null,
+        credit: r.credit,
+        conversionName: c.name,
+        conversionAt: c.at,
+        revenue: c.revenue,
+      });
+    }
+  }
+  return rows;
+}
+
+/** The identify reports the state as of the person's latest known event. */
+function latestChange(touches: readonly StoredTouchpoint[], conversions: readonly ConversionRow[], fallback: number): number {
+  let at = -Infinity;
+  for (const t of touches) at = Math.max(at, t.at);
+  for (const c of conversions) at = Math.max(at, c.at);
+  return Number.isFinite(at) ? at : fallback;
+}
+
+export type { IdentityRow };

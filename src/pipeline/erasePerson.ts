@@ -1,0 +1,18 @@
+import type { Store } from "../store/index.js";
+import type { IdentityKind } from "../store/types.js";
+
+/**
+ * Erases a person found by any of its identities: raw messages, CRM hits, identities and every
+ * derived row, and pending feedback. Returns false when no such person is known (raw rows that
+ * name the value are still erased).
+ */
+export function erasePerson(store: Store, key: { kind: IdentityKind; value: string }): boolean {
+  const row = store.identities.identity(key.kind, key.value);
+  if (!row) {
+    store.admin.erasePerson(-1, [key.value]);
+    return false;
+  }
+  const values = store.identities.identitiesOf(row.personId).map((i) => i.value);
+  store.admin.erasePerson(row.personId, values);
+  return true;
+}

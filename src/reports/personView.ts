@@ -1,0 +1,57 @@
+import { MODELS } from "../attribution/types.js";
+import type { Store } from "../store/index.js";
+import type { IdentityKind, IdentityRow } from "../store/types.js";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Finds a person by any of its identities: userId, anonymousId or email (case-insensitive). */
+export function findPerson(store: Store, id: string): IdentityRow | undefined {
+  const kinds: IdentityKind[] = ["userId", "anonymousId"];
+  for (const kind of kinds) {
+    const row = store.identities.identity(kind, id);
+    if (row) return row;
+  }
+  return store.identities.identity("email", id.trim().toLowerCase());
+}
+
+/** The journey of one person in DESIGN.md's `GET /api/people/:id` shape. */
+export function personView(store: Store, personId: number) {
+  const identities = store.identities.identitiesOf(personId);
+  const touches = store.derived.touchpointsOf(personId);
+  const conversions = store.derived.conversionsOf(personId);
+  return {
+    person_id: personId,
+    identities: identities.map((i) => ({ type: i.kind, value: i.value, inferred: i.inferred })),
+    device_count: identities.filter((i) => i.kind === "anonymousId").length,
+    touchpoints: touches.map((t) => ({
+      at: iso(t.at),
+      channel: t.channel,
+      source: t.source,
+      medium: t.medium,
+      campaign: t.campaign,
+      term: t.term,
+      content: t.content,
+      referrer: t.referrer,
+      landing_page: t.landingPage,
+      click_id_type: t.clickIdType,
+      rule: t.rule,
+    })),
+    conversions: conversions.map((c) => {
+      const credits: Record<string, Array<{ touch: number | null; channel: string; credit: number }>> = {};
+      for (const m of MODELS) credits[m] = [];
+      for (const r of store.derived.creditsOf(c.id)) {
+        (credits[r.model] ??= []).push({ touch: r.touchIndex, channel: r.channel, credit: r.credit });
+      }
+      return {
+        id: c.id,
+        name: c.name,
+        at: iso(c.at),
+        revenue: c.revenue,
+        currency: c.currency,
+        origin: c.origin,
+        credits,
+      };
+    }),
+    traits: store.derived.traitsOf(personId) ?? {},
+  };
+}

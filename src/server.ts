@@ -1,0 +1,105 @@
+import type { Server } from "node:http";
+import type { Logger } from "pino";
+import type { Config } from "./config/index.js";
+import { createSegmentSender, createOutboxWorker, type OutboxWorker, type SegmentSender } from "./feedback/index.js";
+import { crmWebhook } from "./http/crmWebhook.js";
+import { createApp } from "./http/app.js";
+import { reportRoutes } from "./http/reportRoutes.js";
+import { dealRoutes } from "./http/dealRoutes.js";
+import { scheduleJob, type Job } from "./jobs/scheduleJob.js";
+import { createPipeline, type Pipeline } from "./pipeline/context.js";
+import { recomputeMarkov, repairDirtyPersons } from "./pipeline/recompute.js";
+import { createClassifier, loadChannelRules } from "./sources/index.js";
+import { createSqliteStore } from "./store/index.js";
+import { SERVICE } from "./version.js";
+
+export const OUTBOX_BATCH = 500;
+export const OUTBOX_LEASE_MS = 5 * 60_000;
+
+/** Builds the store, classifier and pipeline from config: shared by the server and the CLI. */
+export function openPipeline(config: Config): Pipeline {
+  if (config.databaseUrl) {
+    throw new Error("DATABASE_URL: the PostgreSQL store is not available in this version; unset it to use SQLite (DATABASE_PATH)");
+  }
+  const store = createSqliteStore(config.databasePath);
+  const classifier = createClassifier({
+    siteDomains: config.siteDomains,
+    ignoredReferrers: config.ignoredReferrers,
+    customRules: config.channelRulesPath ? loadChannelRules(config.channelRulesPath) : [],
+  });
+  return createPipeline(store, classifier, config);
+}
+
+export function createSender(config: Config, log: Logger): SegmentSender | null {
+  if (!config.segmentWriteKey) return null;
+  return createSegmentSender({ writeKey: config.segmentWriteKey, host: config.segmentHost, context: SERVICE, logger: log });
+}
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  pipeline: Pipeline;
+  outbox: OutboxWorker | null;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP server and the scheduled jobs; `close()` shuts down gracefully. */
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const pipeline = openPipeline(config);
+  if (!config.apiToken) log.warn("API_TOKEN is not set: /api/* and the dashboard are open to anyone who can reach this port");
+  if (!config.segmentSharedSecret) log.warn("SEGMENT_SHARED_SECRET is not set: /webhooks/segment accepts unsigned requests");
+  const sender = createSender(config, log);
+  if (!sender) log.info("SEGMENT_WRITE_KEY is not set: feedback is kept in the outbox and not sent");
+
+  const app = createApp({
+    pipeline,
+    log,
+    extra: [crmWebhook(pipeline, log), reportRoutes(pipeline), dealRoutes(pipeline)],
+  });
+  const outbox = sender
+    ? createOutboxWorker({
+        queue: pipeline.store.outbox.queue,
+        sender,
+        cronExpression: config.outboxCron,
+        batchSize: OUTBOX_BATCH,
+        leaseMs: OUTBOX_LEASE_MS,
+        logger: log,
+      })
+    : null;
+  const jobs: Job[] = [
+    scheduleJob("markov", config.recomputeCron, () => recomputeMarkov(pipeline, log), log),
+    scheduleJob("repair", "*/1 * * * *", () => repairDirtyPersons(pipeline, log), log),
+  ];
+  if (config.retentionDays !== undefined) {
+    const days = config.retentionDays;
+    jobs.push(
+      scheduleJob("retention", "17 3 * * *", () => {
+        const purged = pipeline.store.admin.purgeMessagesBefore(pipeline.now() - days * 86_400_000);
+        log.info({ purged, days }, "retention: raw messages purged");
+      }, log),
+    );
+  }
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, "0.0.0.0", (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  outbox?.start();
+  for (const j of jobs) j.start();
+  log.info({ port, database: config.databasePath }, "segment-attribution listening");
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      // Stop accepting, let in-flight requests finish (their transactions commit), drop idle keep-alives.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await Promise.all([outbox?.stop(), ...jobs.map((j) => j.stop())]);
+      await sender?.close();
+      pipeline.store.close();
+      log.info("segment-attribution stopped");
+    })());
+  return { server, port, pipeline, outbox, close };
+}

@@ -1,0 +1,78 @@
+import { modelChannel } from "../attribution/index.js";
+import type { ModelSettings, RemovalEffects } from "../attribution/types.js";
+import type { Touchpoint } from "../touchpoints/types.js";
+
+export interface TraitInputs {
+  /** The person's touchpoints, oldest first. */
+  touches: readonly Touchpoint[];
+  conversionTimes: readonly number[];
+  deviceCount: number;
+  inferred: boolean;
+  /** The person's CRM deals (current state); none: the CRM traits are left out. */
+  deals: ReadonlyArray<{ outcome: "won" | "lost" | "open"; status: string; amount: number | null; updatedAt: number; hitSeq: number }>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function touchTraits(prefix: string, t: Touchpoint | undefined): Record<string, unknown> {
+  return {
+    [`${prefix}_channel`]: t?.channel ?? null,
+    [`${prefix}_source`]: t?.source ?? null,
+    [`${prefix}_medium`]: t?.medium ?? null,
+    [`${prefix}_campaign`]: t?.campaign ?? null,
+    [`${prefix}_referrer`]: t?.referrer ?? null,
+    [`${prefix}_landing_page`]: t?.landingPage ?? null,
+    [`${prefix}_at`]: t ? iso(t.at) : null,
+  };
+}
+
+/**
+ * The identify traits of one person (DESIGN "Feedback to Segment"): flat snake_case values so
+ * that Mixpanel and other destinations can break funnels down by them.
+ */
+export function personTraits(input: TraitInputs, settings: ModelSettings, removalEffects: RemovalEffects): Record<string, unknown> {
+  const { touches } = input;
+  const first = touches[0];
+  const last = touches[touches.length - 1];
+  // Like the last_non_direct model: the latest non-Direct touch, the latest one if all are Direct.
+  let lastNonDirect = last;
+  for (let i = touches.length - 1; i >= 0; i--) {
+    if (touches[i]!.channel !== "Direct") {
+      lastNonDirect = touches[i];
+      break;
+    }
+  }
+  const channels: string[] = [];
+  for (const t of touches) if (!channels.includes(t.channel)) channels.push(t.channel);
+  const history = { touches, conversionTimes: [...input.conversionTimes] };
+  const traits: Record<string, unknown> = {
+    ...touchTraits("first_touch", first),
+    ...touchTraits("last_touch", last),
+    last_non_direct_touch_channel: lastNonDirect?.channel ?? null,
+    last_non_direct_touch_source: lastNonDirect?.source ?? null,
+    touch_count: touches.length,
+    touch_channels: channels,
+    device_count: input.deviceCount,
+    linear_channel: modelChannel("linear", history, settings),
+    time_decay_channel: modelChannel("time_decay", history, settings),
+    position_based_channel: modelChannel("position_based", history, settings),
+    markov_channel: modelChannel("markov", history, settings, removalEffects),
+    is_inferred_identity: input.inferred,
+  };
+  if (input.deals.length > 0) {
+    let revenue = 0;
+    let won = 0;
+    let latest = input.deals[0]!;
+    for (const d of input.deals) {
+      if (d.outcome === "won") {
+        won++;
+        revenue += d.amount ?? 0;
+      }
+      if (d.updatedAt > latest.updatedAt || (d.updatedAt === latest.updatedAt && d.hitSeq > latest.hitSeq)) latest = d;
+    }
+    traits.lifetime_revenue = revenue;
+    traits.deals_won = won;
+    traits.last_deal_status = latest.status;
+  }
+  return traits;
+}

@@ -1,0 +1,23 @@
+import type { Pipeline } from "../../src/pipeline/context.js";
+import { personView } from "../../src/reports/personView.js";
+
+/**
+ * A content snapshot of everything derived, independent of person ids and insertion order:
+ * what must be equal between incremental processing and `recompute`, or across arrival orders.
+ */
+export function derivedSnapshot(p: Pipeline): unknown {
+  const persons = p.store.derived
+    .allPersonIds()
+    .map((id) => {
+      const v = personView(p.store, id);
+      const { person_id: _id, traits, ...rest } = v;
+      const { is_inferred_identity: _inf, ...stableTraits } = traits as Record<string, unknown>;
+      return {
+        ...rest,
+        identities: [...rest.identities].sort((a, b) => `${a.type}:${a.value}`.localeCompare(`${b.type}:${b.value}`)).map(({ type, value }) => ({ type, value })),
+        traits: stableTraits,
+      };
+    })
+    .sort((a, b) => JSON.stringify(a.identities).localeCompare(JSON.stringify(b.identities)));
+  return persons;
+}
