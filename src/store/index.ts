@@ -6,6 +6,7 @@ import { dealQueries } from "./sqlite/dealQueries.js";
 import { outboxQueries } from "./sqlite/outboxQueries.js";
 import { adminQueries } from "./sqlite/adminQueries.js";
 import { reportQueries } from "./sqlite/reportQueries.js";
+import { journeyQueries } from "./sqlite/journeyQueries.js";
 
 export type * from "./types.js";
 export type { GroupBy, ReportFilter, ReportRow } from "./sqlite/reportQueries.js";
@@ -23,6 +24,7 @@ export interface Store {
   outbox: ReturnType<typeof outboxQueries>;
   admin: ReturnType<typeof adminQueries>;
   reports: ReturnType<typeof reportQueries>;
+  journeys: ReturnType<typeof journeyQueries>;
   transaction<T>(fn: () => T): T;
   close(): void;
 }
@@ -37,6 +39,7 @@ export function createSqliteStore(path: string): Store {
     outbox: outboxQueries(db),
     admin: adminQueries(db),
     reports: reportQueries(db),
+    journeys: journeyQueries(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     close: () => db.close(),
   };

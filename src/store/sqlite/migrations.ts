@@ -23,6 +23,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
       CREATE INDEX messages_device ON messages (device_id, timestamp);
       CREATE INDEX messages_user ON messages (user_id) WHERE user_id IS NOT NULL;
+      CREATE INDEX messages_time ON messages (timestamp, message_id);  -- recompute replays in time order
 
       CREATE TABLE rejected (
         id          INTEGER PRIMARY KEY,

@@ -36,7 +36,10 @@ export function rawQueries(db: Db) {
   );
   const byDevice = db.prepare("SELECT * FROM messages WHERE device_id = ? ORDER BY timestamp, message_id");
   const byId = db.prepare("SELECT * FROM messages WHERE message_id = ?");
-  const allOrdered = db.prepare("SELECT * FROM messages ORDER BY timestamp, message_id");
+  const firstPage = db.prepare("SELECT * FROM messages ORDER BY timestamp, message_id LIMIT ?");
+  const nextPage = db.prepare(
+    "SELECT * FROM messages WHERE (timestamp, message_id) > (?, ?) ORDER BY timestamp, message_id LIMIT ?",
+  );
   const insertHit = db.prepare(
     "INSERT INTO crm_hits (hit_id, deal_id, received_at, date, payload, error) VALUES (?, ?, ?, ?, ?, ?)",
   );
@@ -67,8 +70,17 @@ export function rawQueries(db: Db) {
       const r = byId.get(messageId) as MessageDbRow | undefined;
       return r && toMessage(r);
     },
-    *iterateMessages(): Generator<StoredMessage> {
-      for (const r of allOrdered.iterate() as IterableIterator<MessageDbRow>) yield toMessage(r);
+    /**
+     * Every message in time order, read in pages (keyset pagination) so that the caller may
+     * write between pages: better-sqlite3 forbids writes while a statement is iterating.
+     */
+    *iterateMessages(pageSize = 5000): Generator<StoredMessage> {
+      let page = (firstPage.all(pageSize) as MessageDbRow[]).map(toMessage);
+      while (page.length > 0) {
+        yield* page;
+        const last = page[page.length - 1]!;
+        page = page.length < pageSize ? [] : (nextPage.all(last.timestamp, last.messageId, pageSize) as MessageDbRow[]).map(toMessage);
+      }
     },
     insertHit(hitId: string, dealId: string | null, receivedAt: number, payload: string, error: string | null): number {
       const date = new Date(receivedAt).toISOString().slice(0, 10);
