@@ -1,0 +1,82 @@
+import Database from "better-sqlite3";
+import request from "supertest";
+import { afterEach, describe, expect, test } from "vitest";
+import { identify, page, track } from "../support/segmentMessages.js";
+import { testApp } from "../support/testApp.js";
+
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+const IDS = ["anon-x1", "anon-x2", "user-x", "erase.me@example.com"];
+
+async function seed() {
+  const t = testApp({ CRM_WEBHOOK_TOKEN: "t" });
+  cleanup = t.cleanup;
+  await request(t.app)
+    .post("/webhooks/segment")
+    .send([
+      page("anon-x1", "2026-07-01T10:00:00Z", "https://shop.example/", "https://www.google.com/"),
+      page("anon-x2", "2026-07-02T10:00:00Z", "https://shop.example/?utm_source=fb&utm_medium=paid_social"),
+      identify("user-x", "anon-x1", "2026-07-01T10:05:00Z", { email: "Erase.Me@example.com" }),
+      identify("user-x", "anon-x2", "2026-07-02T10:05:00Z"),
+      track({ userId: "user-x" }, "Order Completed", "2026-07-03T10:00:00Z", { revenue: 10 }),
+      { type: "track", messageId: "bad-1", userId: "user-x", timestamp: "2026-07-03T10:00:00Z" }, // rejected: no event
+      page("anon-keep", "2026-07-01T10:00:00Z", "https://shop.example/", "https://www.bing.com/"),
+    ])
+    .expect(200);
+  await request(t.app)
+    .post("/webhooks/crm")
+    .set("authorization", "Bearer t")
+    .send({ dealId: "DX", status: "won", amount: 99, email: "erase.me@example.com", createdAt: "2026-07-04T00:00:00Z" })
+    .expect(200);
+  return t;
+}
+
+/** Every row of every table that mentions one of the person's identity values. */
+function leftovers(dbPath: string): string[] {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name);
+    const found: string[] = [];
+    for (const table of tables) {
+      for (const row of db.prepare(`SELECT * FROM "${table}"`).all() as Array<Record<string, unknown>>) {
+        const text = JSON.stringify(row).toLowerCase();
+        for (const id of IDS) if (text.includes(id.toLowerCase())) found.push(`${table}: ${id}`);
+      }
+    }
+    return found;
+  } finally {
+    db.close();
+  }
+}
+
+describe("erasure", () => {
+  test("DELETE /api/people/:id leaves nothing about the person in any table", async () => {
+    const { app, pipeline } = await seed();
+    expect(leftovers(pipeline.config.databasePath).length).toBeGreaterThan(0);
+    const r = await request(app).delete("/api/people/erase.me@example.com").expect(200);
+    expect(r.body.erased).toBe(true);
+    expect(leftovers(pipeline.config.databasePath)).toEqual([]);
+    expect((await request(app).get("/api/people/user-x")).status).toBe(404);
+    // someone else is untouched
+    expect((await request(app).get("/api/people/anon-keep")).status).toBe(200);
+    const report = await request(app).get("/api/reports/attribution?model=linear");
+    expect(report.body.totals).toEqual({ conversions: 0, revenue: 0 });
+  });
+
+  test("a Segment delete message erases the person too, and is not stored", async () => {
+    const { app, pipeline } = await seed();
+    const r = await request(app)
+      .post("/webhooks/segment")
+      .send({ type: "delete", messageId: "del-1", userId: "user-x", timestamp: "2026-08-01T00:00:00Z" })
+      .expect(200);
+    expect(r.body.accepted).toBe(1);
+    expect(leftovers(pipeline.config.databasePath)).toEqual([]);
+    expect(pipeline.store.admin.stats()).toMatchObject({ persons: 1, messages: 1 });
+  });
+
+  test("DELETE of an unknown person is a 404", async () => {
+    const { app } = await seed();
+    expect((await request(app).delete("/api/people/nobody")).status).toBe(404);
+  });
+});
