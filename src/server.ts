@@ -6,6 +6,8 @@ import { crmWebhook } from "./http/crmWebhook.js";
 import { createApp } from "./http/app.js";
 import { reportRoutes } from "./http/reportRoutes.js";
 import { dealRoutes } from "./http/dealRoutes.js";
+import { journeyRoutes } from "./http/journeyRoutes.js";
+import { dashboardRoutes } from "./http/dashboardRoutes.js";
 import { scheduleJob, type Job } from "./jobs/scheduleJob.js";
 import { createPipeline, type Pipeline } from "./pipeline/context.js";
 import { recomputeMarkov, repairDirtyPersons } from "./pipeline/recompute.js";
@@ -54,7 +56,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const app = createApp({
     pipeline,
     log,
-    extra: [crmWebhook(pipeline, log), reportRoutes(pipeline), dealRoutes(pipeline)],
+    extra: [crmWebhook(pipeline, log), reportRoutes(pipeline), dealRoutes(pipeline), journeyRoutes(pipeline), dashboardRoutes(pipeline)],
   });
   const outbox = sender
     ? createOutboxWorker({

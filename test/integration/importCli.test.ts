@@ -56,7 +56,7 @@ function message(i: number) {
 async function writeJsonl(path: string, n: number) {
   const out = createWriteStream(path);
   for (let i = 0; i < n; i++) {
-    if (!out.write(`${JSON.stringify(message(i))}\n`)) await new Promise((r) => out.once("drain", r));
+    if (!out.write(`${JSON.stringify(message(i))}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
   }
   await new Promise<void>((r) => out.end(r));
 }

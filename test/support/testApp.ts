@@ -6,6 +6,8 @@ import { loadConfig, type Config } from "../../src/config/index.js";
 import { createApp } from "../../src/http/app.js";
 import { crmWebhook } from "../../src/http/crmWebhook.js";
 import { dealRoutes } from "../../src/http/dealRoutes.js";
+import { journeyRoutes } from "../../src/http/journeyRoutes.js";
+import { dashboardRoutes } from "../../src/http/dashboardRoutes.js";
 import { reportRoutes } from "../../src/http/reportRoutes.js";
 import { createPipeline, type Pipeline } from "../../src/pipeline/context.js";
 import { createClassifier } from "../../src/sources/index.js";
@@ -39,7 +41,7 @@ export function testApp(env: Record<string, string> = {}, now?: () => number) {
   const app = createApp({
     pipeline,
     log: silentLog,
-    extra: [crmWebhook(pipeline, silentLog), reportRoutes(pipeline), dealRoutes(pipeline)],
+    extra: [crmWebhook(pipeline, silentLog), reportRoutes(pipeline), dealRoutes(pipeline), journeyRoutes(pipeline), dashboardRoutes(pipeline)],
   });
   return { app, pipeline, cleanup: pipeline.cleanup };
 }

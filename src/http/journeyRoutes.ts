@@ -1,0 +1,27 @@
+import { Router } from "express";
+import type { Pipeline } from "../pipeline/context.js";
+import { overviewReport, parseRange } from "../reports/overview.js";
+import { parsePathQuery, pathsReport } from "../reports/paths.js";
+import { sendError } from "./errors.js";
+
+/**
+ * GET /api/reports/paths and /api/reports/overview. The API_TOKEN guard is app.ts's
+ * `app.use("/api", requireBearer(...))`, which runs before every extra router.
+ */
+export function journeyRoutes(p: Pipeline): Router {
+  const router = Router();
+
+  router.get("/api/reports/paths", (req, res) => {
+    const parsed = parsePathQuery(req.query as Record<string, unknown>);
+    if (parsed.kind === "invalid") return sendError(res, 400, "bad_query", parsed.message);
+    res.json(pathsReport(p.store, parsed.query));
+  });
+
+  router.get("/api/reports/overview", (req, res) => {
+    const parsed = parseRange(req.query as Record<string, unknown>);
+    if (parsed.kind === "invalid") return sendError(res, 400, "bad_query", parsed.message);
+    res.json(overviewReport(p.store, parsed.query));
+  });
+
+  return router;
+}
