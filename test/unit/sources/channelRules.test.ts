@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { ChannelRulesError, createClassifier, loadChannelRules } from "../../../src/sources/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "channel-rules-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe("loadChannelRules", () => {
+  test("reads the shipped example file", () => {
+    const rules = loadChannelRules(new URL("../../../data/channel-rules.example.json", import.meta.url).pathname);
+    expect(rules.map((r) => r.channel)).toEqual(["Partners", "Audio", "Email"]);
+  });
+
+  test("reads a JSON array and the rules drive the classifier", () => {
+    const path = file(
+      "rules.json",
+      JSON.stringify([{ name: "partners", channel: "Partners", match: { source: { regex: "^partner-" }, medium: "referral" } }]),
+    );
+    const rules = loadChannelRules(path);
+    expect(rules).toEqual([{ name: "partners", channel: "Partners", match: { source: { regex: "^partner-" }, medium: "referral" } }]);
+    const classifier = createClassifier({ siteDomains: [], ignoredReferrers: [], customRules: rules });
+    const input = { url: "https://a.com/?utm_source=partner-x&utm_medium=referral", referrer: null, campaign: null };
+    expect(classifier.classify(input).channel).toBe("Partners");
+  });
+
+  test("reads YAML with a top-level rules key", () => {
+    const path = file(
+      "rules.yaml",
+      ["rules:", "  - name: podcasts", "    channel: Podcasts", "    match:", "      medium: sponsorship", ""].join("\n"),
+    );
+    expect(loadChannelRules(path)).toEqual([{ name: "podcasts", channel: "Podcasts", match: { medium: "sponsorship" } }]);
+  });
+
+  test.each([
+    ["a rule without channel", [{ name: "no-channel", match: { source: "x" } }], /rules-1\.json: rule #1 "no-channel".*channel/s],
+    ["an empty match", [{ name: "empty", channel: "C", match: {} }], /rule #1 "empty".*at least one of source, medium, campaign, referrerHost/s],
+    ["an unknown matcher key", [{ name: "typo", channel: "C", match: { sourc: "x" } }], /rule #1 "typo".*sourc/s],
+    ["a bad regex in the second rule", [{ name: "ok", channel: "C", match: { source: "x" } }, { name: "broken", channel: "C", match: { campaign: { regex: "([" } } }], /rule #2 "broken": match\.campaign\.regex: Invalid regular expression/],
+    ["a matcher that is a number", [{ name: "num", channel: "C", match: { medium: 5 } }], /rule #1 "num".*medium/s],
+  ])("rejects %s, naming the file and the rule", (_name, content, message) => {
+    const path = file("rules-1.json", JSON.stringify(content));
+    expect(() => loadChannelRules(path)).toThrow(ChannelRulesError);
+    expect(() => loadChannelRules(path)).toThrow(message);
+  });
+
+  test("rejects a file that is neither a list nor {rules}", () => {
+    const path = file("object.json", JSON.stringify({ name: "x" }));
+    expect(() => loadChannelRules(path)).toThrow(/object\.json must hold an array of rules/);
+  });
+
+  test("rejects malformed JSON naming the file", () => {
+    const path = file("broken.json", "[{");
+    expect(() => loadChannelRules(path)).toThrow(/broken\.json is not valid JSON\/YAML/);
+  });
+
+  test("rejects a missing file naming it", () => {
+    expect(() => loadChannelRules(join(dir, "missing.json"))).toThrow(/Cannot read channel rules file .*missing\.json/);
+  });
+});
