@@ -38,11 +38,21 @@ export function derivePerson(p: Pipeline, personId: number, newTouches: Readonly
   if (!target) return;
   queueSourceEvents(p, personId, target, touches, newTouches);
   const key = target.userId ? `userId:${target.userId}` : `anonymousId:${target.anonymousId}`;
-  const changed = changedTraits(outbox.lastQueuedTraits(key) ?? null, traits);
-  if (changed) {
-    outbox.enqueue(personId, identifyTraits(randomUUID(), target, changed, latestChange(touches, conversions, now)), now);
-    outbox.putQueuedTraits(key, traits, now);
+  const last = outbox.lastQueuedTraits(key);
+  const changed = changedTraits(last?.traits ?? null, traits);
+  if (!changed) return;
+  const at = latestChange(touches, conversions, now);
+  if (last?.outboxSeq != null) {
+    // Still unsent: update that identify in place (full trait set, so nothing is lost).
+    const pending = outbox.pendingMessage(last.outboxSeq);
+    const merged = pending?.type === "identify" ? { ...pending.traits, ...changed } : null;
+    if (pending && merged && outbox.replacePendingMessage(last.outboxSeq, personId, identifyTraits(pending.messageId, target, merged, at), now)) {
+      outbox.putQueuedTraits(key, traits, now, last.outboxSeq);
+      return;
+    }
   }
+  const seq = outbox.enqueue(personId, identifyTraits(randomUUID(), target, changed, at), now);
+  outbox.putQueuedTraits(key, traits, now, seq);
 }
 
 /** Credit rows of one conversion under every model, with touch fields copied for reports. */

@@ -62,9 +62,22 @@ function eraseByMessage(p: Pipeline, m: ValidMessage): void {
   erasePerson(p.store, key);
 }
 
+/**
+ * Derives the marked persons inside one savepoint. Should one of them fail (a bug), the
+ * savepoint is rolled back and each person is retried in a savepoint of its own, so only the
+ * failing ones are left marked dirty; the raw messages commit either way.
+ */
 export function deriveDirty(p: Pipeline, dirty: DirtyPersons, log: Logger): void {
   if (dirty.size === 0) return;
   const effects = currentRemovalEffects(p.store);
+  try {
+    p.store.transaction(() => {
+      for (const [personId, newTouches] of dirty.entries()) derivePerson(p, personId, newTouches, effects);
+    });
+    return;
+  } catch (err) {
+    log.warn({ err }, "batch derivation failed; retrying person by person");
+  }
   for (const [personId, newTouches] of dirty.entries()) {
     try {
       p.store.transaction(() => derivePerson(p, personId, newTouches, effects));

@@ -152,7 +152,8 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TABLE feedback_state (
         target      TEXT PRIMARY KEY,   -- 'userId:<id>' or 'anonymousId:<id>'
         traits      TEXT NOT NULL,
-        queued_at   INTEGER NOT NULL
+        queued_at   INTEGER NOT NULL,
+        outbox_seq  INTEGER             -- the identify last queued (updated in place while unsent)
       ) WITHOUT ROWID;
 
       CREATE TABLE markov_model (
@@ -163,8 +164,10 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         computed_at            INTEGER NOT NULL
       );
 
+      -- A rowid table: messages are large and ids random, a WITHOUT ROWID table would churn pages.
       CREATE TABLE outbox (
-        id              TEXT PRIMARY KEY,
+        seq             INTEGER PRIMARY KEY,
+        id              TEXT NOT NULL UNIQUE,
         person_id       INTEGER,
         message         TEXT NOT NULL,
         created_at      INTEGER NOT NULL,
@@ -174,7 +177,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         lease_until     INTEGER NOT NULL DEFAULT 0,
         last_error      TEXT,
         sent_at         INTEGER
-      ) WITHOUT ROWID;
+      );
       CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
       CREATE INDEX outbox_person ON outbox (person_id);
 

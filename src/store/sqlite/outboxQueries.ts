@@ -6,10 +6,14 @@ export function outboxQueries(db: Db) {
   const insert = db.prepare(
     "INSERT OR IGNORE INTO outbox (id, person_id, message, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
   );
+  const replacePending = db.prepare(
+    `UPDATE outbox SET message = @message, person_id = @personId
+     WHERE seq = @seq AND status = 'pending' AND attempts = 0 AND lease_until <= @now`,
+  );
   const due = db.prepare(
     `SELECT id, message, attempts FROM outbox
      WHERE status = 'pending' AND next_attempt_at <= @now AND lease_until <= @now
-     ORDER BY next_attempt_at, created_at, id LIMIT @limit`,
+     ORDER BY next_attempt_at, seq LIMIT @limit`,
   );
   const lease = db.prepare("UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_until <= ?");
   const sent = db.prepare("UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = 0 WHERE id = ?");
@@ -21,13 +25,15 @@ export function outboxQueries(db: Db) {
   );
   const requeue = db.prepare("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = 0 WHERE status = 'dead'");
   const deleteOfPerson = db.prepare("DELETE FROM outbox WHERE person_id = ? AND status != 'sent'");
-  const getState = db.prepare("SELECT traits FROM feedback_state WHERE target = ?");
+  const getState = db.prepare("SELECT traits, outbox_seq FROM feedback_state WHERE target = ?");
   const putState = db.prepare(
-    `INSERT INTO feedback_state (target, traits, queued_at) VALUES (?, ?, ?)
-     ON CONFLICT (target) DO UPDATE SET traits = excluded.traits, queued_at = excluded.queued_at`,
+    `INSERT INTO feedback_state (target, traits, queued_at, outbox_seq) VALUES (?, ?, ?, ?)
+     ON CONFLICT (target) DO UPDATE SET traits = excluded.traits, queued_at = excluded.queued_at,
+       outbox_seq = excluded.outbox_seq`,
   );
   const deleteState = db.prepare("DELETE FROM feedback_state WHERE target = ?");
-  const ofPerson = db.prepare("SELECT id, message, status FROM outbox WHERE person_id = ? ORDER BY created_at, id");
+  const pending = db.prepare("SELECT message FROM outbox WHERE seq = ? AND status = 'pending' AND attempts = 0");
+  const ofPerson = db.prepare("SELECT id, message, status FROM outbox WHERE person_id = ? ORDER BY seq");
 
   const claim = db.transaction((limit: number, now: number, leaseMs: number): OutboxRow[] => {
     const rows = due.all({ now, limit }) as Array<{ id: string; message: string; attempts: number }>;
@@ -53,8 +59,10 @@ export function outboxQueries(db: Db) {
 
   return {
     queue,
-    enqueue(personId: number | null, message: OutboundMessage, now: number): void {
-      insert.run(message.messageId, personId, JSON.stringify(message), now, now);
+    /** Queues a message; a repeated id (a re-derived touchpoint) is ignored. Returns the row's seq, or null. */
+    enqueue(personId: number | null, message: OutboundMessage, now: number): number | null {
+      const r = insert.run(message.messageId, personId, JSON.stringify(message), now, now);
+      return r.changes === 1 ? Number(r.lastInsertRowid) : null;
     },
     deletePendingOf(personId: number): void {
       deleteOfPerson.run(personId);
@@ -66,12 +74,25 @@ export function outboxQueries(db: Db) {
         message: JSON.parse(r.message) as OutboundMessage,
       }));
     },
-    lastQueuedTraits(target: string): Record<string, unknown> | undefined {
-      const r = getState.get(target) as { traits: string } | undefined;
-      return r && (JSON.parse(r.traits) as Record<string, unknown>);
+    /** The traits last queued for an outbound identity, and the outbox row that carries them. */
+    lastQueuedTraits(target: string): { traits: Record<string, unknown>; outboxSeq: number | null } | undefined {
+      const r = getState.get(target) as { traits: string; outbox_seq: number | null } | undefined;
+      return r && { traits: JSON.parse(r.traits) as Record<string, unknown>, outboxSeq: r.outbox_seq };
     },
-    putQueuedTraits(target: string, traits: Record<string, unknown>, now: number): void {
-      putState.run(target, JSON.stringify(traits), now);
+    putQueuedTraits(target: string, traits: Record<string, unknown>, now: number, outboxSeq: number | null): void {
+      putState.run(target, JSON.stringify(traits), now, outboxSeq);
+    },
+    /**
+     * Rewrites a queued identify that nobody has tried to send yet, keeping its id: a burst of
+     * changes (an import, a busy visitor) sends one identify with the latest traits, not one per change.
+     */
+    /** The message of an outbox row nobody has tried to send yet. */
+    pendingMessage(seq: number): OutboundMessage | undefined {
+      const r = pending.get(seq) as { message: string } | undefined;
+      return r && (JSON.parse(r.message) as OutboundMessage);
+    },
+    replacePendingMessage(seq: number, personId: number | null, message: OutboundMessage, now: number): boolean {
+      return replacePending.run({ seq, personId, message: JSON.stringify(message), now }).changes === 1;
     },
     forgetTarget(target: string): void {
       deleteState.run(target);
