@@ -69,6 +69,31 @@ describe("feedback to Segment", () => {
     expect(identifies.at(-1)!.traits).toMatchObject({ last_touch_channel: "Email", first_touch_channel: "Organic Search", touch_count: 2 });
   });
 
+  test("changes before a send coalesce into one identify with the latest traits", async () => {
+    const { app, flush } = await setup();
+    await request(app).post("/webhooks/segment").send([page("anon-c", T0, "https://shop.example/", "https://www.google.com/")]);
+    await request(app).post("/webhooks/segment").send([page("anon-c", "2026-04-03T09:00:00.000Z", "https://shop.example/", "https://www.bing.com/")]);
+    await request(app).post("/webhooks/segment").send([page("anon-c", "2026-04-05T09:00:00.000Z", "https://shop.example/", "https://duckduckgo.com/")]);
+    await flush();
+    const identifies = fake.messages().filter((m) => m.type === "identify");
+    expect(identifies).toHaveLength(1);
+    expect(identifies[0]!.traits).toMatchObject({ touch_count: 3, first_touch_source: "google", last_touch_source: "duckduckgo" });
+    expect(identifies[0]!.timestamp).toBe("2026-04-05T09:00:00.000Z");
+    expect(fake.messages().filter((m) => m.type === "track")).toHaveLength(3);
+  });
+
+  test("an identify that failed once is not rewritten: the next change queues a new one", async () => {
+    const { app, flush } = await setup();
+    await request(app).post("/webhooks/segment").send([page("anon-f", T0, "https://shop.example/", "https://www.google.com/")]);
+    fake.setStatus(503);
+    await flush();
+    fake.setStatus(null);
+    await request(app).post("/webhooks/segment").send([page("anon-f", "2026-04-03T09:00:00.000Z", "https://shop.example/", "https://www.bing.com/")]);
+    await flush(Date.now() + 3_600_000);
+    const identifies = fake.messages().filter((m) => m.type === "identify");
+    expect(identifies.map((m) => m.traits!.touch_count).sort()).toEqual([1, 2]);
+  });
+
   test("a Segment outage only delays delivery; nothing is delivered twice", async () => {
     const { app, flush, pipeline } = await setup();
     const batch = Array.from({ length: 20 }, (_, i) => page(`anon-o${i}`, T0, "https://shop.example/", "https://t.co/x"));
