@@ -9,6 +9,7 @@ import { dealRoutes } from "./http/dealRoutes.js";
 import { journeyRoutes } from "./http/journeyRoutes.js";
 import { dashboardRoutes } from "./http/dashboardRoutes.js";
 import { scheduleJob, type Job } from "./jobs/scheduleJob.js";
+import { purgeExpiredMessages } from "./jobs/retention.js";
 import { createPipeline, type Pipeline } from "./pipeline/context.js";
 import { recomputeMarkov, repairDirtyPersons } from "./pipeline/recompute.js";
 import { createClassifier, loadChannelRules } from "./sources/index.js";
@@ -74,12 +75,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   ];
   if (config.retentionDays !== undefined) {
     const days = config.retentionDays;
-    jobs.push(
-      scheduleJob("retention", "17 3 * * *", () => {
-        const purged = pipeline.store.admin.purgeMessagesBefore(pipeline.now() - days * 86_400_000);
-        log.info({ purged, days }, "retention: raw messages purged");
-      }, log),
-    );
+    jobs.push(scheduleJob("retention", "17 3 * * *", () => purgeExpiredMessages(pipeline, days, log), log));
   }
 
   const server = await new Promise<Server>((resolve, reject) => {

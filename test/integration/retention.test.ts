@@ -1,0 +1,28 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { purgeExpiredMessages } from "../../src/jobs/retention.js";
+import { ingestBatch } from "../../src/pipeline/ingestBatch.js";
+import { page, track } from "../support/segmentMessages.js";
+import { silentLog, testPipeline } from "../support/testApp.js";
+
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+describe("RETENTION_DAYS", () => {
+  test("raw messages older than the window are purged, derived data is kept", () => {
+    const now = Date.UTC(2026, 5, 30);
+    const p = testPipeline({ RETENTION_DAYS: "30" }, () => now);
+    cleanup = p.cleanup;
+    const msgs = [
+      page("old", "2026-05-01T10:00:00Z", "https://shop.example/", "https://www.google.com/"),
+      track({ anonymousId: "old" }, "Order Completed", "2026-05-02T10:00:00Z", { revenue: 5 }),
+      page("new", "2026-06-20T10:00:00Z", "https://shop.example/", "https://www.bing.com/"),
+    ];
+    ingestBatch(p, msgs, silentLog);
+    const before = p.store.admin.stats();
+    expect(purgeExpiredMessages(p, p.config.retentionDays!, silentLog)).toBe(2);
+    const after = p.store.admin.stats();
+    expect(after.messages).toBe(1);
+    expect(after).toMatchObject({ touchpoints: before.touchpoints, conversions: before.conversions, persons: before.persons });
+    expect(msgs.map((m) => p.store.raw.message(m.messageId) !== undefined)).toEqual([false, false, true]);
+  });
+});
