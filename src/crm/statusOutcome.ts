@@ -11,8 +11,9 @@ export const DEFAULT_LOST_STATUSES: readonly string[] = Object.freeze([
 ]);
 
 /**
- * Maps a CRM status to a deal outcome, case-insensitively and ignoring
- * surrounding spaces (lists come from comma-separated env values).
+ * Maps a CRM status to a deal outcome, case-insensitively, ignoring surrounding spaces (lists
+ * come from comma-separated env values) and treating inner spaces and hyphens as underscores,
+ * so Salesforce's "Closed Won" matches `closed_won`.
  * A status in both lists is lost: counting revenue that may have been
  * refunded is the worse mistake.
  */
@@ -28,5 +29,5 @@ export function statusOutcome(
 }
 
 function normalise(status: string): string {
-  return status.trim().toLowerCase();
+  return status.trim().toLowerCase().replace(/[\s-]+/g, "_");
 }

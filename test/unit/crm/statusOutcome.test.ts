@@ -27,7 +27,7 @@ describe("statusOutcome", () => {
     ["CANCELED", "lost"],
     ["open", "open"],
     ["negotiation", "open"],
-    ["closed won", "open"],
+    ["closed pending", "open"],
     ["", "open"],
   ])("case-insensitive with defaults: %j → %s", (status, outcome) => {
     expect(statusOutcome(status)).toBe(outcome);
@@ -53,5 +53,16 @@ describe("statusOutcome", () => {
 
   test("empty lists make every status open", () => {
     expect(statusOutcome("won", [], [])).toBe("open");
+  });
+});
+
+describe("statusOutcome spelling", () => {
+  test.each([
+    ["Closed Won", "won"],
+    ["closed-lost", "lost"],
+    ["Closed  Lost", "lost"],
+    ["closed won ", "won"],
+  ])("%j is %s with the default lists", (status, outcome) => {
+    expect(statusOutcome(status)).toBe(outcome);
   });
 });
