@@ -1,20 +1,18 @@
 import request from "supertest";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { recomputeMarkov } from "../../src/pipeline/recompute.js";
 import { page, track, identify } from "../support/segmentMessages.js";
-import { silentLog, testApp } from "../support/testApp.js";
+import { silentLog, useTestApps } from "../support/testApp.js";
 
 const DAY = 86_400_000;
 const t0 = Date.UTC(2026, 4, 1, 8, 0, 0);
 const at = (days: number, minutes = 0) => new Date(t0 + days * DAY + minutes * 60_000).toISOString();
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+const makeApp = useTestApps();
 
 /** A scripted dataset: A (3 touches, converts 100), B (paid search, signs up), C (no conversion), D (converts with no touch). */
 async function seed() {
-  const t = testApp({ SITE_DOMAINS: "shop.example" });
-  cleanup = t.cleanup;
+  const t = makeApp({ SITE_DOMAINS: "shop.example" });
   const send = (msgs: unknown[]) => request(t.app).post("/webhooks/segment").send(msgs).expect(200);
   await send([
     page("a-laptop", at(0), "https://shop.example/", "https://www.google.com/search?q=shoes"),

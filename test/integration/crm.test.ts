@@ -1,15 +1,13 @@
 import request from "supertest";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { identify, page } from "../support/segmentMessages.js";
-import { testApp } from "../support/testApp.js";
+import { useTestApps } from "../support/testApp.js";
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+const makeApp = useTestApps();
 
 const TOKEN = "crm-secret";
 async function seed(env: Record<string, string> = {}) {
-  const t = testApp({ CRM_WEBHOOK_TOKEN: TOKEN, ...env });
-  cleanup = t.cleanup;
+  const t = makeApp({ CRM_WEBHOOK_TOKEN: TOKEN, ...env });
   await request(t.app)
     .post("/webhooks/segment")
     .send([

@@ -1,17 +1,15 @@
 import Database from "better-sqlite3";
 import request from "supertest";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { identify, page, track } from "../support/segmentMessages.js";
-import { testApp } from "../support/testApp.js";
+import { useTestApps } from "../support/testApp.js";
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+const makeApp = useTestApps();
 
 const IDS = ["anon-x1", "anon-x2", "user-x", "erase.me@example.com"];
 
 async function seed() {
-  const t = testApp({ CRM_WEBHOOK_TOKEN: "t" });
-  cleanup = t.cleanup;
+  const t = makeApp({ CRM_WEBHOOK_TOKEN: "t" });
   await request(t.app)
     .post("/webhooks/segment")
     .send([

@@ -1,19 +1,10 @@
 import request from "supertest";
 import type { Express } from "express";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { identify, page, track } from "../support/segmentMessages.js";
-import { testApp } from "../support/testApp.js";
+import { useTestApps } from "../support/testApp.js";
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function setup(env: Record<string, string> = {}) {
-  const t = testApp(env);
-  cleanups.push(t.cleanup);
-  return t;
-}
+const setup = useTestApps();
 
 const GOOGLE = "https://www.google.com/";
 const EMAIL_URL = "https://shop.example/?utm_source=newsletter&utm_medium=email";

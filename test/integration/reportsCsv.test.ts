@@ -1,14 +1,12 @@
 import request from "supertest";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { page, track } from "../support/segmentMessages.js";
-import { testApp } from "../support/testApp.js";
+import { useTestApps } from "../support/testApp.js";
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+const makeApp = useTestApps();
 
 async function seed() {
-  const t = testApp();
-  cleanup = t.cleanup;
+  const t = makeApp();
   await request(t.app)
     .post("/webhooks/segment")
     .send([

@@ -1,18 +1,9 @@
 import request from "supertest";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { page, identify, track, sign } from "../support/segmentMessages.js";
-import { testApp } from "../support/testApp.js";
+import { useTestApps } from "../support/testApp.js";
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-function setup(env: Record<string, string> = {}) {
-  const t = testApp(env);
-  cleanups.push(t.cleanup);
-  return t;
-}
+const setup = useTestApps();
 
 const T0 = "2026-03-01T10:00:00.000Z";
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
+import { afterEach } from "vitest";
 import { loadConfig, type Config } from "../../src/config/index.js";
 import { createApp } from "../../src/http/app.js";
 import { crmWebhook } from "../../src/http/crmWebhook.js";
@@ -44,4 +45,17 @@ export function testApp(env: Record<string, string> = {}, now?: () => number) {
     extra: [crmWebhook(pipeline, silentLog), reportRoutes(pipeline), dealRoutes(pipeline), journeyRoutes(pipeline), dashboardRoutes(pipeline)],
   });
   return { app, pipeline, cleanup: pipeline.cleanup };
+}
+
+/** Registers an afterEach that cleans up every test app made through the returned function. */
+export function useTestApps(): (env?: Record<string, string>, now?: () => number) => ReturnType<typeof testApp> {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => {
+    while (cleanups.length > 0) cleanups.pop()!();
+  });
+  return (env = {}, now) => {
+    const t = testApp(env, now);
+    cleanups.push(t.cleanup);
+    return t;
+  };
 }
