@@ -39,25 +39,21 @@ export interface LinkResult {
 export function linkIdentities(graph: IdentityGraph, claim: IdentityClaim): LinkResult {
   const merged: number[] = [];
   const added: IdentityKey[] = [];
-  const known = new Map<number, number>();
+  const persons = new Set<number>();
+  const missing: IdentityKey[] = [];
   for (const k of claim.ids) {
     const row = graph.identity(k.kind, k.value);
-    if (row) {
-      known.set(row.personId, 0);
-      graph.touchIdentity(k.kind, k.value, claim.at);
+    if (!row) {
+      missing.push(k);
+      continue;
     }
+    persons.add(row.personId);
+    touch(graph, k, row.lastSeen, claim.at);
   }
-  let personId: number;
-  if (known.size === 0) {
-    personId = graph.createPerson(claim.at);
-  } else {
-    personId = absorb(graph, [...known.keys()], false, merged);
-  }
-  for (const k of claim.ids) {
-    if (!graph.identity(k.kind, k.value)) {
-      graph.insertIdentity(k.kind, k.value, personId, false, claim.at);
-      added.push(k);
-    }
+  const personId = persons.size === 0 ? graph.createPerson(claim.at) : absorb(graph, [...persons], false, merged);
+  for (const k of missing) {
+    graph.insertIdentity(k.kind, k.value, personId, false, claim.at);
+    added.push(k);
   }
   if (claim.email !== null) {
     const row = graph.identity("email", claim.email);
@@ -65,11 +61,21 @@ export function linkIdentities(graph: IdentityGraph, claim: IdentityClaim): Link
       graph.insertIdentity("email", claim.email, personId, false, claim.at);
       added.push({ kind: "email", value: claim.email });
     } else {
-      graph.touchIdentity("email", claim.email, claim.at);
-      if (row.personId !== personId) personId = absorb(graph, [personId, row.personId], true, merged);
+      touch(graph, { kind: "email", value: claim.email }, row.lastSeen, claim.at);
+      if (row.personId !== personId) return { personId: absorb(graph, [personId, row.personId], true, merged), merged, added };
     }
   }
   return { personId, merged, added };
+}
+
+/**
+ * `last_seen` only picks which id feedback goes to (the most recently seen), so an hour's
+ * precision is enough and spares an UPDATE per id on most messages.
+ */
+const LAST_SEEN_PRECISION_MS = 3_600_000;
+
+function touch(graph: IdentityGraph, k: IdentityKey, lastSeen: number, at: number): void {
+  if (at > lastSeen + LAST_SEEN_PRECISION_MS) graph.touchIdentity(k.kind, k.value, at);
 }
 
 function absorb(graph: IdentityGraph, persons: number[], inferred: boolean, merged: number[]): number {
