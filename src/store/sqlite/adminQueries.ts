@@ -1,6 +1,17 @@
 import type { Db } from "./db.js";
 import type { Stats } from "../types.js";
 
+/** Statements that remove the deals matching `where`, with their conversions and credits. */
+function forDealsWhere(where: string): string[] {
+  const conversions = `SELECT 'deal:' || deal_id FROM deals WHERE ${where}`;
+  return [
+    `INSERT OR IGNORE INTO report_dirty_days (day) SELECT DISTINCT conversion_at / 86400000 FROM credits WHERE conversion_id IN (${conversions})`,
+    `DELETE FROM credits WHERE conversion_id IN (${conversions})`,
+    `DELETE FROM conversions WHERE id IN (${conversions})`,
+    `DELETE FROM deals WHERE ${where}`,
+  ];
+}
+
 /** Counts, resetting derived data for `recompute`, erasure, retention. */
 export function adminQueries(db: Db) {
   const counts = db.prepare(`SELECT
@@ -25,6 +36,8 @@ export function adminQueries(db: Db) {
     "person_traits",
     "markov_model",
     "dirty_persons",
+    "report_days",
+    "report_dirty_days",
   ];
   const eraseStatements = [
     "DELETE FROM messages WHERE device_id = @value OR user_id = @value",
@@ -34,16 +47,16 @@ export function adminQueries(db: Db) {
     "DELETE FROM feedback_state WHERE target = 'userId:' || @value OR target = 'anonymousId:' || @value",
     "DELETE FROM devices WHERE device_id = @value",
     "DELETE FROM touchpoints WHERE device_id = @value",
-    "DELETE FROM deals WHERE user_id = @value OR email = @value OR anonymous_id = @value",
+    ...forDealsWhere("user_id = @value OR email = @value OR anonymous_id = @value"),
   ].map((sql) => db.prepare(sql));
   const erasePersonRows = [
+    `INSERT OR IGNORE INTO report_dirty_days (day) SELECT DISTINCT conversion_at / 86400000 FROM credits
+     WHERE conversion_id IN (SELECT id FROM conversions WHERE person_id = @personId)`,
     "DELETE FROM credits WHERE conversion_id IN (SELECT id FROM conversions WHERE person_id = @personId)",
     "DELETE FROM conversions WHERE person_id = @personId",
     "DELETE FROM touchpoints WHERE person_id = @personId",
     "DELETE FROM crm_hits WHERE deal_id IN (SELECT deal_id FROM deals WHERE person_id = @personId)",
-    "DELETE FROM credits WHERE conversion_id IN (SELECT 'deal:' || deal_id FROM deals WHERE person_id = @personId)",
-    "DELETE FROM conversions WHERE id IN (SELECT 'deal:' || deal_id FROM deals WHERE person_id = @personId)",
-    "DELETE FROM deals WHERE person_id = @personId",
+    ...forDealsWhere("person_id = @personId"),
     "DELETE FROM outbox WHERE person_id = @personId",
     "DELETE FROM person_traits WHERE person_id = @personId",
     "DELETE FROM dirty_persons WHERE person_id = @personId",

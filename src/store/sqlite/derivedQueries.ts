@@ -58,6 +58,47 @@ const toConversion = (r: ConversionDbRow): ConversionRow => ({
   origin: r.origin,
 });
 
+interface CreditDbRow {
+  conversion_id: string;
+  model: string;
+  touch_index: number | null;
+  touchpoint_id: number | null;
+  channel: string;
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  credit: number;
+  conversion_name: string;
+  conversion_at: number;
+  revenue: number;
+}
+
+const creditKey = (r: CreditRow) => `${r.model}\u0000${r.touchIndex ?? -1}`;
+
+/** Same rows, in any order, field for field. */
+function sameCredits(stored: CreditRow[], next: CreditRow[]): boolean {
+  if (stored.length !== next.length) return false;
+  const byKey = new Map(stored.map((r) => [creditKey(r), r]));
+  for (const n of next) {
+    const o = byKey.get(creditKey(n));
+    if (
+      !o ||
+      o.touchpointId !== n.touchpointId ||
+      o.channel !== n.channel ||
+      o.source !== n.source ||
+      o.medium !== n.medium ||
+      o.campaign !== n.campaign ||
+      o.credit !== n.credit ||
+      o.conversionName !== n.conversionName ||
+      o.conversionAt !== n.conversionAt ||
+      o.revenue !== n.revenue
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Derived data: visit state, touchpoints, conversions, credits, traits, the Markov model. */
 export function derivedQueries(db: Db) {
   const getDevice = db.prepare("SELECT * FROM devices WHERE device_id = ?");
@@ -86,7 +127,11 @@ export function derivedQueries(db: Db) {
   const conversionsOfPerson = db.prepare("SELECT * FROM conversions WHERE person_id = ? ORDER BY at, id");
   const unlinkedConversions = db.prepare("SELECT * FROM conversions WHERE person_id IS NULL ORDER BY at, id");
   const deleteCredits = db.prepare("DELETE FROM credits WHERE conversion_id = ?");
-  const deleteModelCredits = db.prepare("DELETE FROM credits WHERE model = ?");
+  // Report aggregates of the days a conversion's credits touch must be refreshed.
+  const markOldDays = db.prepare(
+    "INSERT OR IGNORE INTO report_dirty_days (day) SELECT DISTINCT conversion_at / 86400000 FROM credits WHERE conversion_id = ?",
+  );
+  const markDay = db.prepare("INSERT OR IGNORE INTO report_dirty_days (day) VALUES (?)");
   const insertCredit = db.prepare(
     `INSERT INTO credits (conversion_id, model, touch_index, touchpoint_id, channel, source, medium, campaign, credit,
        conversion_name, conversion_at, revenue)
@@ -111,6 +156,23 @@ export function derivedQueries(db: Db) {
   const allPersons = db.prepare("SELECT person_id FROM persons ORDER BY person_id");
   const allTouches = db.prepare("SELECT person_id, at, channel FROM touchpoints ORDER BY person_id, at, message_id");
   const allConversionTimes = db.prepare("SELECT person_id, at FROM conversions WHERE person_id IS NOT NULL");
+
+  function readCredits(conversionId: string): CreditRow[] {
+    return (creditsOfConversion.all(conversionId) as CreditDbRow[]).map((r) => ({
+      conversionId: r.conversion_id,
+      model: r.model,
+      touchIndex: r.touch_index,
+      touchpointId: r.touchpoint_id,
+      channel: r.channel,
+      source: r.source,
+      medium: r.medium,
+      campaign: r.campaign,
+      credit: r.credit,
+      conversionName: r.conversion_name,
+      conversionAt: r.conversion_at,
+      revenue: r.revenue,
+    }));
+  }
 
   return {
     visitState(deviceId: string): VisitState | undefined {
@@ -138,6 +200,7 @@ export function derivedQueries(db: Db) {
       upsertConversion.run(c);
     },
     deleteConversion(id: string): void {
+      markOldDays.run(id);
       deleteCredits.run(id);
       deleteConversion.run(id);
     },
@@ -151,47 +214,15 @@ export function derivedQueries(db: Db) {
     unlinkedConversions(): ConversionRow[] {
       return (unlinkedConversions.all() as ConversionDbRow[]).map(toConversion);
     },
+    /** Replaces a conversion's credit rows; unchanged credits (the common case) write nothing. */
     replaceCredits(conversionId: string, rows: CreditRow[]): void {
+      if (sameCredits(readCredits(conversionId), rows)) return;
+      markOldDays.run(conversionId);
       deleteCredits.run(conversionId);
       for (const r of rows) insertCredit.run(r);
+      if (rows[0]) markDay.run(Math.floor(rows[0].conversionAt / 86_400_000));
     },
-    deleteCreditsOfModel(model: string): void {
-      deleteModelCredits.run(model);
-    },
-    insertCredit(r: CreditRow): void {
-      insertCredit.run(r);
-    },
-    creditsOf(conversionId: string): CreditRow[] {
-      return (
-        creditsOfConversion.all(conversionId) as Array<{
-          conversion_id: string;
-          model: string;
-          touch_index: number | null;
-          touchpoint_id: number | null;
-          channel: string;
-          source: string | null;
-          medium: string | null;
-          campaign: string | null;
-          credit: number;
-          conversion_name: string;
-          conversion_at: number;
-          revenue: number;
-        }>
-      ).map((r) => ({
-        conversionId: r.conversion_id,
-        model: r.model,
-        touchIndex: r.touch_index,
-        touchpointId: r.touchpoint_id,
-        channel: r.channel,
-        source: r.source,
-        medium: r.medium,
-        campaign: r.campaign,
-        credit: r.credit,
-        conversionName: r.conversion_name,
-        conversionAt: r.conversion_at,
-        revenue: r.revenue,
-      }));
-    },
+    creditsOf: readCredits,
     traitsOf(personId: number): Record<string, unknown> | undefined {
       const r = getTraits.get(personId) as { traits: string } | undefined;
       return r && (JSON.parse(r.traits) as Record<string, unknown>);

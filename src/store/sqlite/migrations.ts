@@ -187,4 +187,29 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 2,
+    name: "daily report aggregates",
+    sql: `
+      -- Credits summed per model, UTC day, conversion name and touch fields: reports read these
+      -- for whole days and the credits table only for the partial days at a range's edges.
+      CREATE TABLE report_days (
+        model           TEXT NOT NULL,
+        day             INTEGER NOT NULL,  -- floor(conversion_at / 86400000)
+        conversion_name TEXT NOT NULL,
+        is_touch        INTEGER NOT NULL,  -- 0: Unattributed
+        channel         TEXT NOT NULL,
+        source          TEXT,
+        medium          TEXT,
+        campaign        TEXT,
+        conversions     REAL NOT NULL,
+        revenue         REAL NOT NULL
+      );
+      CREATE INDEX report_days_model_day ON report_days (model, day);
+      -- Days whose credits changed since their aggregates were computed; refreshed before a report.
+      CREATE TABLE report_dirty_days (
+        day INTEGER PRIMARY KEY
+      );
+    `,
+  },
 ];

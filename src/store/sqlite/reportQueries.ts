@@ -15,44 +15,84 @@ export interface ReportRow {
   revenue: number;
 }
 
-// Credits with no touchpoint belong to `Unattributed` whatever the grouping.
-const KEYS: Record<GroupBy, string> = {
-  channel: "channel",
-  source: "CASE WHEN touchpoint_id IS NULL THEN channel ELSE source END",
-  source_medium: "CASE WHEN touchpoint_id IS NULL THEN channel ELSE source || ' / ' || medium END",
-  campaign: "CASE WHEN touchpoint_id IS NULL THEN channel ELSE coalesce(campaign, '(not set)') END",
-};
+const DAY_MS = 86_400_000;
+const MODELS_SQL = "SELECT DISTINCT model FROM credits";
 
-/** Aggregates over stored credits; one prepared statement per grouping. */
+// Credits with no touchpoint belong to `Unattributed` whatever the grouping.
+const keyOf = (g: GroupBy, isTouch: string): string =>
+  ({
+    channel: "channel",
+    source: `CASE WHEN ${isTouch} THEN source ELSE channel END`,
+    source_medium: `CASE WHEN ${isTouch} THEN source || ' / ' || medium ELSE channel END`,
+    campaign: `CASE WHEN ${isTouch} THEN coalesce(campaign, '(not set)') ELSE channel END`,
+  })[g];
+
+/**
+ * Attribution reports. Whole UTC days are read from `report_days` (credits summed per model,
+ * day, conversion name and touch fields); the partial days at the edges of a range straight
+ * from `credits`. Days whose credits changed are marked dirty by the store and re-summed
+ * before a report reads them, so a report costs the number of groups, not of credits.
+ */
 export function reportQueries(db: Db) {
-  const where = `model = @model AND conversion_at >= @from AND conversion_at < @to
-    AND (@conversion IS NULL OR conversion_name = @conversion)`;
+  const dirtyDays = db.prepare("SELECT day FROM report_dirty_days ORDER BY day");
+  const clearDay = db.prepare("DELETE FROM report_days WHERE day = ?");
+  const cleanDay = db.prepare("DELETE FROM report_dirty_days WHERE day = ?");
+  const models = db.prepare(MODELS_SQL).pluck();
+  const sumDay = db.prepare(
+    `INSERT INTO report_days (model, day, conversion_name, is_touch, channel, source, medium, campaign, conversions, revenue)
+     SELECT model, @day, conversion_name, touchpoint_id IS NOT NULL, channel, source, medium, campaign, sum(credit), sum(credit * revenue)
+     FROM credits WHERE model = @model AND conversion_at >= @day * ${DAY_MS} AND conversion_at < (@day + 1) * ${DAY_MS}
+     GROUP BY conversion_name, touchpoint_id IS NOT NULL, channel, source, medium, campaign`,
+  );
+  const refresh = db.transaction(() => {
+    const days = dirtyDays.pluck().all() as number[];
+    if (days.length === 0) return;
+    const ms = models.all() as string[];
+    for (const day of days) {
+      clearDay.run(day);
+      for (const model of ms) sumDay.run({ day, model });
+      cleanDay.run(day);
+    }
+  });
+
   const grouped = Object.fromEntries(
-    (Object.keys(KEYS) as GroupBy[]).map((g) => [
+    (["channel", "source", "source_medium", "campaign"] as GroupBy[]).map((g) => [
       g,
       db.prepare(
-        `SELECT ${KEYS[g]} AS key, sum(credit) AS conversions, sum(credit * revenue) AS revenue
-         FROM credits WHERE ${where} GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1`,
+        `SELECT key, sum(c) AS conversions, sum(r) AS revenue FROM (
+           SELECT ${keyOf(g, "is_touch")} AS key, conversions AS c, revenue AS r FROM report_days
+           WHERE model = @model AND day >= @dayFrom AND day < @dayTo
+             AND (@conversion IS NULL OR conversion_name = @conversion)
+           UNION ALL
+           SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, credit AS c, credit * revenue AS r FROM credits
+           WHERE model = @model AND ((conversion_at >= @aFrom AND conversion_at < @aTo) OR (conversion_at >= @bFrom AND conversion_at < @bTo))
+             AND (@conversion IS NULL OR conversion_name = @conversion))
+         GROUP BY key ORDER BY revenue DESC, conversions DESC, key`,
       ),
     ]),
   ) as Record<GroupBy, ReturnType<Db["prepare"]>>;
-  const totals = db.prepare(
-    `SELECT count(*) AS conversions, coalesce(sum(revenue), 0) AS revenue FROM conversions
-     WHERE at >= @from AND at < @to AND (@conversion IS NULL OR name = @conversion)`,
-  );
-  const params = (f: ReportFilter) => ({
-    model: f.model,
-    from: f.from ?? Number.MIN_SAFE_INTEGER,
-    to: f.to ?? Number.MAX_SAFE_INTEGER,
-    conversion: f.conversion,
-  });
 
   return {
     attributionRows(f: ReportFilter, groupBy: GroupBy): ReportRow[] {
-      return grouped[groupBy].all(params(f)) as ReportRow[];
+      refresh.immediate();
+      return grouped[groupBy].all({ model: f.model, conversion: f.conversion, ...split(f.from, f.to) }) as ReportRow[];
     },
-    conversionTotals(f: Omit<ReportFilter, "model">): { conversions: number; revenue: number } {
-      return totals.get(params({ ...f, model: "" })) as { conversions: number; revenue: number };
-    },
+  };
+}
+
+/** Splits [from, to) into whole days [dayFrom, dayTo) and two partial ranges a and b. */
+export function split(from: number | null, to: number | null) {
+  const lo = from ?? Number.MIN_SAFE_INTEGER;
+  const hi = to ?? Number.MAX_SAFE_INTEGER;
+  const dayFrom = from === null ? Number.MIN_SAFE_INTEGER : Math.ceil(from / DAY_MS);
+  const dayTo = to === null ? Number.MAX_SAFE_INTEGER : Math.floor(to / DAY_MS);
+  if (dayFrom >= dayTo) return { dayFrom: 0, dayTo: 0, aFrom: lo, aTo: hi, bFrom: 0, bTo: 0 };
+  return {
+    dayFrom,
+    dayTo,
+    aFrom: lo,
+    aTo: from === null ? lo : dayFrom * DAY_MS,
+    bFrom: to === null ? hi : dayTo * DAY_MS,
+    bTo: hi,
   };
 }
