@@ -24,7 +24,7 @@ export function openPipeline(config: Config): Pipeline {
   if (config.databaseUrl) {
     throw new Error("DATABASE_URL: the PostgreSQL store is not available in this version; unset it to use SQLite (DATABASE_PATH)");
   }
-  const store = createSqliteStore(config.databasePath);
+  const store = createSqliteStore(config.databasePath, { backgroundCheckpoints: true });
   const classifier = createClassifier({
     siteDomains: config.siteDomains,
     ignoredReferrers: config.ignoredReferrers,
@@ -96,7 +96,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await closed;
       await Promise.all([outbox?.stop(), ...jobs.map((j) => j.stop())]);
       await sender?.close();
-      pipeline.store.close();
+      await pipeline.store.close();
       log.info("segment-attribution stopped");
     })());
   return { server, port, pipeline, outbox, close };

@@ -79,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       } catch (err) {
         fail(`import: ${(err as Error).message}`);
       } finally {
-        p.store.close();
+        await p.store.close();
       }
     }
     case "recompute": {
@@ -90,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify({ ...summary, ms: Math.round(performance.now() - started) })}\n`);
         return 0;
       } finally {
-        p.store.close();
+        await p.store.close();
       }
     }
     case "outbox": {
@@ -114,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return result.failed + result.dead > 0 ? 1 : 0;
       } finally {
-        p.store.close();
+        await p.store.close();
       }
     }
     default:

@@ -79,6 +79,7 @@ function touch(graph: IdentityGraph, k: IdentityKey, lastSeen: number, at: numbe
 }
 
 function absorb(graph: IdentityGraph, persons: number[], inferred: boolean, merged: number[]): number {
+  if (persons.length === 1) return persons[0]!;
   const sized = persons.map((p) => ({ p, n: graph.identityCount(p) }));
   sized.sort((a, b) => b.n - a.n || a.p - b.p);
   const winner = sized[0]!.p;

@@ -11,6 +11,13 @@ import { linkWaitingDeals } from "./linkWaitingDeals.js";
  * touchpoints, a conversion. Persons whose person-level data must be re-derived are marked.
  */
 export function applyMessage(p: Pipeline, m: ValidMessage, dirty: DirtyPersons): void {
+  const personId = applyIdentityAndConversion(p, m, dirty);
+  const call = toDeviceCall(m.messageId, m.type, m.timestamp, m.raw);
+  if (call) deriveDeviceCall(p, m.anonymousId ?? m.userId!, personId, call, dirty);
+}
+
+/** The identity links and the conversion of one message; returns the message's person. */
+export function applyIdentityAndConversion(p: Pipeline, m: ValidMessage, dirty: DirtyPersons): number {
   const { identities, derived } = p.store;
   const link = linkIdentities(identities, identityClaim(m, identities));
   for (const loser of link.merged) dirty.merged(loser, link.personId);
@@ -18,14 +25,10 @@ export function applyMessage(p: Pipeline, m: ValidMessage, dirty: DirtyPersons):
     dirty.mark(link.personId);
     linkWaitingDeals(p, link.personId, link.added, dirty);
   }
-
-  const deviceId = m.anonymousId ?? m.userId!;
-  const call = toDeviceCall(m.messageId, m.type, m.timestamp, m.raw);
-  if (call) deriveDeviceCall(p, deviceId, link.personId, call, dirty);
-
   const conversion = conversionFromTrack(m, link.personId, p.conversionEvents);
   if (conversion) {
     derived.upsertConversion(conversion);
     dirty.mark(link.personId);
   }
+  return link.personId;
 }

@@ -1,10 +1,9 @@
 import type { Logger } from "pino";
-import { validateMessage } from "../ingest/validateMessage.js";
-import { applyMessage } from "./applyMessage.js";
 import { DirtyPersons, type Pipeline } from "./context.js";
 import { derivePerson } from "./derivePerson.js";
 import { refreshMarkovModel } from "./refreshMarkov.js";
 import { replayCrmHits } from "./applyCrmHit.js";
+import { replayDevices } from "./replayDevices.js";
 
 export interface RecomputeSummary {
   messages: number;
@@ -16,8 +15,9 @@ export interface RecomputeSummary {
 
 /**
  * Rebuilds everything derived from the raw messages and CRM hits, in one transaction (readers
- * see the old data until it commits). Messages are replayed in time order through the same
- * steps as live ingest, so the result equals incremental processing. Touchpoints found again
+ * see the old data until it commits). Messages are replayed device by device through the same
+ * steps as live ingest (identity links are order-free, visits are per device), so the result
+ * equals incremental processing. Touchpoints found again
  * are not new: no "Visitor Source Identified" is queued; traits that differ from what Segment
  * last got are.
  */
@@ -25,13 +25,7 @@ export function recompute(p: Pipeline, log: Logger): RecomputeSummary {
   return p.store.transaction(() => {
     p.store.admin.resetDerived();
     const dirty = new DirtyPersons();
-    let messages = 0;
-    for (const m of p.store.raw.iterateMessages()) {
-      const v = validateMessage(JSON.parse(m.payload));
-      if (v.kind !== "valid") continue;
-      applyMessage(p, v.message, dirty);
-      messages++;
-    }
+    const messages = replayDevices(p, dirty);
     const hits = replayCrmHits(p);
     const markov = refreshMarkovModel(p);
     derivePersons(p, p.store.derived.allPersonIds(), log);

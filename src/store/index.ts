@@ -1,4 +1,5 @@
 import { openDatabase, type Db } from "./sqlite/db.js";
+import { startCheckpointer } from "./sqlite/checkpointer.js";
 import { rawQueries } from "./sqlite/rawQueries.js";
 import { identityQueries } from "./sqlite/identityQueries.js";
 import { derivedQueries } from "./sqlite/derivedQueries.js";
@@ -26,11 +27,19 @@ export interface Store {
   reports: ReturnType<typeof reportQueries>;
   journeys: ReturnType<typeof journeyQueries>;
   transaction<T>(fn: () => T): T;
-  close(): void;
+  /** Stops the checkpointer (a last checkpoint) and closes the database. */
+  close(): Promise<void>;
 }
 
-export function createSqliteStore(path: string): Store {
-  const db: Db = openDatabase(path);
+export interface SqliteStoreOptions {
+  /** Checkpoint the WAL from a worker thread instead of inside commits (the server and CLI do). */
+  backgroundCheckpoints?: boolean;
+}
+
+export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): Store {
+  const background = opts.backgroundCheckpoints === true && path !== ":memory:";
+  const db: Db = openDatabase(path, { backgroundCheckpoints: background });
+  const checkpointer = background ? startCheckpointer(path) : null;
   return {
     raw: rawQueries(db),
     identities: identityQueries(db),
@@ -41,6 +50,10 @@ export function createSqliteStore(path: string): Store {
     reports: reportQueries(db),
     journeys: journeyQueries(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
-    close: () => db.close(),
+    close: () => {
+      if (checkpointer) return checkpointer.stop().then(() => void db.close());
+      db.close();
+      return Promise.resolve();
+    },
   };
 }

@@ -40,7 +40,7 @@ export function adminQueries(db: Db) {
     "report_dirty_days",
   ];
   const eraseStatements = [
-    "DELETE FROM messages WHERE device_id = @value OR user_id = @value",
+    "DELETE FROM messages WHERE device_id = @value",
     "DELETE FROM rejected WHERE instr(payload, @quoted) > 0",
     "DELETE FROM crm_hits WHERE instr(payload, @quoted) > 0",
     "DELETE FROM outbox WHERE instr(message, @quoted) > 0",
@@ -57,7 +57,6 @@ export function adminQueries(db: Db) {
     "DELETE FROM touchpoints WHERE person_id = @personId",
     "DELETE FROM crm_hits WHERE deal_id IN (SELECT deal_id FROM deals WHERE person_id = @personId)",
     ...forDealsWhere("person_id = @personId"),
-    "DELETE FROM outbox WHERE person_id = @personId",
     "DELETE FROM person_traits WHERE person_id = @personId",
     "DELETE FROM dirty_persons WHERE person_id = @personId",
     "DELETE FROM identities WHERE person_id = @personId",

@@ -10,7 +10,7 @@ export type Db = Database.Database;
  * synchronous=NORMAL in WAL mode: a committed transaction survives a crash or kill -9 of the
  * process (the WAL is in the OS page cache); only a power loss can drop the last commits.
  */
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string, opts: { backgroundCheckpoints?: boolean } = {}): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
@@ -18,6 +18,8 @@ export function openDatabase(path: string): Db {
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = OFF");
   db.pragma("cache_size = -16384");
+  // With a background checkpointer (see checkpointer.ts) commits never checkpoint themselves.
+  if (opts.backgroundCheckpoints) db.pragma("wal_autocheckpoint = 0");
   migrate(db);
   return db;
 }

@@ -31,7 +31,6 @@ export function identityQueries(db: Db) {
     db.prepare("UPDATE touchpoints SET person_id = @to WHERE person_id = @from"),
     db.prepare("UPDATE conversions SET person_id = @to WHERE person_id = @from"),
     db.prepare("UPDATE deals SET person_id = @to WHERE person_id = @from"),
-    db.prepare("UPDATE outbox SET person_id = @to WHERE person_id = @from"),
     db.prepare("DELETE FROM person_traits WHERE person_id = @from"),
     db.prepare("DELETE FROM dirty_persons WHERE person_id = @from"),
     db.prepare("DELETE FROM persons WHERE person_id = @from"),

@@ -21,9 +21,10 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         received_at  INTEGER NOT NULL,
         payload      TEXT NOT NULL
       );
-      CREATE INDEX messages_device ON messages (device_id, timestamp);
-      CREATE INDEX messages_user ON messages (user_id) WHERE user_id IS NOT NULL;
-      CREATE INDEX messages_time ON messages (timestamp, message_id);  -- recompute replays in time order
+      -- Every lookup goes through the device: re-deriving a device, recompute (device by device),
+      -- erasure (a person's messages all have one of its ids as device). Few indexes: each one
+      -- costs a page write per insert on the hot path.
+      CREATE INDEX messages_device ON messages (device_id, timestamp, message_id);
 
       CREATE TABLE rejected (
         id          INTEGER PRIMARY KEY,
@@ -72,7 +73,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
 
       CREATE TABLE touchpoints (
         id            INTEGER PRIMARY KEY,
-        message_id    TEXT NOT NULL UNIQUE,
+        message_id    TEXT NOT NULL,
         device_id     TEXT NOT NULL,
         person_id     INTEGER NOT NULL,
         at            INTEGER NOT NULL,
@@ -87,7 +88,8 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         click_id_type TEXT,
         rule          TEXT NOT NULL
       );
-      CREATE INDEX touchpoints_person ON touchpoints (person_id, at);
+      -- Covers the Markov refit's scan of every person's (time, channel) path.
+      CREATE INDEX touchpoints_person ON touchpoints (person_id, at, message_id, channel);
       CREATE INDEX touchpoints_device ON touchpoints (device_id, at);
 
       -- Deals: the current state of each CRM deal (derived from crm_hits).
@@ -168,7 +170,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE TABLE outbox (
         seq             INTEGER PRIMARY KEY,
         id              TEXT NOT NULL UNIQUE,
-        person_id       INTEGER,
+        person_id       INTEGER,           -- the person when queued (not moved on merges)
         message         TEXT NOT NULL,
         created_at      INTEGER NOT NULL,
         status          TEXT NOT NULL DEFAULT 'pending',   -- pending | sent | dead
@@ -179,7 +181,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         sent_at         INTEGER
       );
       CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
-      CREATE INDEX outbox_person ON outbox (person_id);
 
       -- Persons whose derived data must be re-derived (set when derivation fails or is deferred).
       CREATE TABLE dirty_persons (

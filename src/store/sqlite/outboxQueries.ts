@@ -24,7 +24,6 @@ export function outboxQueries(db: Db) {
      WHERE id = @id`,
   );
   const requeue = db.prepare("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = 0 WHERE status = 'dead'");
-  const deleteOfPerson = db.prepare("DELETE FROM outbox WHERE person_id = ? AND status != 'sent'");
   const getState = db.prepare("SELECT traits, outbox_seq FROM feedback_state WHERE target = ?");
   const putState = db.prepare(
     `INSERT INTO feedback_state (target, traits, queued_at, outbox_seq) VALUES (?, ?, ?, ?)
@@ -64,9 +63,7 @@ export function outboxQueries(db: Db) {
       const r = insert.run(message.messageId, personId, JSON.stringify(message), now, now);
       return r.changes === 1 ? Number(r.lastInsertRowid) : null;
     },
-    deletePendingOf(personId: number): void {
-      deleteOfPerson.run(personId);
-    },
+    /** The rows queued while `personId` was the person's id (a scan: for diagnostics and tests). */
     outboxOf(personId: number): Array<{ id: string; message: OutboundMessage; status: string }> {
       return (ofPerson.all(personId) as Array<{ id: string; message: string; status: string }>).map((r) => ({
         id: r.id,

@@ -36,9 +36,10 @@ export function rawQueries(db: Db) {
   );
   const byDevice = db.prepare("SELECT * FROM messages WHERE device_id = ? ORDER BY timestamp, message_id");
   const byId = db.prepare("SELECT * FROM messages WHERE message_id = ?");
-  const firstPage = db.prepare("SELECT * FROM messages ORDER BY timestamp, message_id LIMIT ?");
+  const firstPage = db.prepare("SELECT * FROM messages ORDER BY device_id, timestamp, message_id LIMIT ?");
   const nextPage = db.prepare(
-    "SELECT * FROM messages WHERE (timestamp, message_id) > (?, ?) ORDER BY timestamp, message_id LIMIT ?",
+    `SELECT * FROM messages WHERE (device_id, timestamp, message_id) > (?, ?, ?)
+     ORDER BY device_id, timestamp, message_id LIMIT ?`,
   );
   const insertHit = db.prepare(
     "INSERT INTO crm_hits (hit_id, deal_id, received_at, date, payload, error) VALUES (?, ?, ?, ?, ?, ?)",
@@ -71,15 +72,19 @@ export function rawQueries(db: Db) {
       return r && toMessage(r);
     },
     /**
-     * Every message in time order, read in pages (keyset pagination) so that the caller may
-     * write between pages: better-sqlite3 forbids writes while a statement is iterating.
+     * Every message, device by device and each device's in time order (the messages_device
+     * index), read in pages (keyset pagination) so that the caller may write between pages:
+     * better-sqlite3 forbids writes while a statement is iterating.
      */
-    *iterateMessages(pageSize = 5000): Generator<StoredMessage> {
+    *iterateMessagesByDevice(pageSize = 5000): Generator<StoredMessage> {
       let page = (firstPage.all(pageSize) as MessageDbRow[]).map(toMessage);
       while (page.length > 0) {
         yield* page;
         const last = page[page.length - 1]!;
-        page = page.length < pageSize ? [] : (nextPage.all(last.timestamp, last.messageId, pageSize) as MessageDbRow[]).map(toMessage);
+        page =
+          page.length < pageSize
+            ? []
+            : (nextPage.all(last.deviceId, last.timestamp, last.messageId, pageSize) as MessageDbRow[]).map(toMessage);
       }
     },
     insertHit(hitId: string, dealId: string | null, receivedAt: number, payload: string, error: string | null): number {

@@ -1,0 +1,112 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { pino } from "pino";
+import { loadConfig } from "../src/config/index.js";
+import { createApp } from "../src/http/app.js";
+import { reportRoutes } from "../src/http/reportRoutes.js";
+import { refreshMarkovModel } from "../src/pipeline/refreshMarkov.js";
+import { openPipeline } from "../src/server.js";
+import { DATASET_SITE } from "../test/support/generateDataset.js";
+import { loadDataset } from "./loadDataset.js";
+import { percentile, ratio, type BenchContext, type BenchLine } from "./types.js";
+
+const PERSONS = 100_000;
+const REQUESTS = 50;
+const WARMUP = 5;
+/** Seconds the dataset build may take before it is cut. */
+const LOAD_BUDGET_S = 75;
+const silent = pino({ level: "silent" });
+
+async function latencies(url: string, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n + WARMUP; i++) {
+    const started = performance.now();
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+    if (i >= WARMUP) out.push(performance.now() - started);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/**
+ * `GET /api/reports/attribution?model=all` over a conversion-heavy dataset (every generated
+ * person converts once: 100k conversions at scale 1), p50/p95 of 50 sequential requests, vs
+ * `GET /health` on the same server in the same run.
+ */
+export async function benchReports(ctx: BenchContext): Promise<BenchLine[]> {
+  const persons = Math.round(PERSONS * ctx.scale);
+  const config = loadConfig({ DATABASE_PATH: join(ctx.tmp, "reports.db"), LOG_LEVEL: "silent", SITE_DOMAINS: DATASET_SITE });
+  const pipeline = openPipeline(config);
+  let server: Server | undefined;
+  try {
+    ctx.progress(`reports: writing ${persons} converting persons (budget ${LOAD_BUDGET_S} s)`);
+    const loaded = loadDataset(pipeline, { persons, seed: 41, conversionRate: 1, messagesPerPerson: 4 }, {
+      budgetMs: ctx.budgetMs(LOAD_BUDGET_S),
+      progress: (m) => ctx.progress(`reports: ${m}`),
+    });
+    const messages = loaded.messages;
+    if (!loaded.complete) ctx.progress(`reports: time budget spent: dataset cut to ${loaded.persons} persons (use --full for all)`);
+    // A fitted Markov model, so that the markov section carries removal effects as in production.
+    refreshMarkovModel(pipeline);
+    const stats = pipeline.store.admin.stats();
+    ctx.progress(`reports: ${messages} messages, ${stats.conversions} conversions loaded in ${(loaded.ms / 1000).toFixed(1)} s`);
+
+
+    const app = createApp({ pipeline, log: silent, extra: [reportRoutes(pipeline)] });
+    const s = app.listen(0, "127.0.0.1");
+    server = s;
+    await new Promise<void>((resolve) => s.once("listening", () => resolve()));
+    const base = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+    const health = await latencies(`${base}/health`, REQUESTS);
+    const report = await latencies(`${base}/api/reports/attribution?model=all`, REQUESTS);
+    const p50 = percentile(report, 50);
+    const p95 = percentile(report, 95);
+    const h50 = percentile(health, 50);
+    const h95 = percentile(health, 95);
+    ctx.progress(`reports: model=all p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; /health p50 ${h50.toFixed(2)} ms, p95 ${h95.toFixed(2)} ms`);
+    const goalMs = 200;
+    // Report queries scan the credits of every conversion: below 100k, extrapolate linearly.
+    const full = stats.conversions >= PERSONS;
+    const p95At100k = full ? p95 : (p95 * PERSONS) / Math.max(1, stats.conversions);
+    const details = {
+      p95At100k, persons, messages, conversions: stats.conversions, loadMs: loaded.ms, requests: REQUESTS, reportMs: report, healthMs: health };
+    return [
+      {
+        section: "reports",
+        name: `reports, model=all p50 (${stats.conversions.toLocaleString("en-US")} conversions)`,
+        figure: p50,
+        unit: "ms",
+        baselineName: "GET /health p50",
+        baseline: h50,
+        baselineUnit: "ms",
+        ratio: ratio(p50, h50),
+        ratioMeaning: "of /health",
+        goal: null,
+        met: null,
+        details,
+      },
+      {
+        section: "reports",
+        name: `reports, model=all p95 (${stats.conversions.toLocaleString("en-US")} conversions)`,
+        figure: p95,
+        unit: "ms",
+        baselineName: "GET /health p95",
+        baseline: h95,
+        baselineUnit: "ms",
+        ratio: ratio(p95, h95),
+        ratioMeaning: "of /health",
+        goal: full ? `p95 ≤ ${goalMs} ms` : `p95 ≤ ${goalMs} ms at 100k (est. ${Math.round(p95At100k)} ms)`,
+        met: p95At100k <= goalMs,
+        details: {},
+      },
+    ];
+  } finally {
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+    }
+    pipeline.store.close();
+  }
+}
