@@ -43,7 +43,7 @@ describe("reports from daily aggregates", () => {
                  WHERE model = ? AND conversion_at >= ? AND conversion_at < ? AND (? IS NULL OR conversion_name = ?) GROUP BY channel`,
               )
               .all(model, from, to, conversion, conversion) as Array<{ key: string; c: number; r: number }>
-          ).map((r) => [r.key, [r.c, r.r]]),
+          ).map((r) => [r.key, [r.c, r.r] as [number, number]]),
         );
       const check = () =>
         fc.assert(
