@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, type Config } from "../config/index.js";
 import { createLogger } from "../logging.js";
 import { createSender, openPipeline, startServer, OUTBOX_BATCH, OUTBOX_LEASE_MS } from "../server.js";
 import { flushOutbox } from "../feedback/index.js";
-import { recompute } from "../pipeline/recompute.js";
+import { recompute } from "../pipeline/index.js";
 import { importFiles } from "./importFiles.js";
 
 const HELP: Record<string, string> = {

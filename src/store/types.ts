@@ -1,3 +1,4 @@
+import type { CrmHit } from "../crm/types.js";
 import type { Touchpoint, VisitState } from "../touchpoints/types.js";
 
 export type IdentityKind = "anonymousId" | "userId" | "email";
@@ -52,18 +53,9 @@ export interface CreditRow {
   revenue: number;
 }
 
-export interface DealRow {
-  dealId: string;
-  status: string;
+/** The current state of a deal: the deciding hit's fields, its outcome and its person. */
+export interface DealRow extends Omit<CrmHit, "idField"> {
   outcome: "won" | "lost" | "open";
-  amount: number | null;
-  currency: string | null;
-  userId: string | null;
-  email: string | null;
-  anonymousId: string | null;
-  createdAt: number;
-  updatedAt: number;
-  receivedAt: number;
   hitSeq: number;
   personId: number | null;
 }
