@@ -21,11 +21,11 @@ interface ChildRun {
   peakRssMb: number;
 }
 
-/** Runs `node --import tsx ARGS` and measures its wall time and peak RSS. */
+/** Runs `node --import tsx ARGS` (with `npm run cli`'s flags) and measures its wall time and peak RSS. */
 function runNode(args: string[], env: Record<string, string>): Promise<ChildRun> {
   const withTime = existsSync(TIME);
   const command = withTime ? TIME : process.execPath;
-  const node = [...profileFlags(`import-${args.includes("import") ? "cli" : "parse"}`), "--import", "tsx", ...args];
+  const node = [...profileFlags(`import-${args.includes("import") ? "cli" : "parse"}`), "--max-semi-space-size=8", "--import", "tsx", ...args];
   const argv = withTime ? ["-f", "MAXRSS_KB=%M", process.execPath, ...node] : node;
   return new Promise((resolve, reject) => {
     const started = performance.now();

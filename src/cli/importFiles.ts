@@ -6,8 +6,8 @@ import type { Pipeline } from "../pipeline/context.js";
 import { ingestBatch, type IngestCounts } from "../pipeline/ingestBatch.js";
 import { readExport } from "./readExport.js";
 
-/** Messages per transaction: big enough to amortise the commit, small enough to keep memory flat. */
-export const IMPORT_CHUNK = 2000;
+/** Messages per transaction: big enough to amortise the commit, small enough to keep the heap small. */
+export const IMPORT_CHUNK = 500;
 
 export interface ImportSummary extends IngestCounts {
   files: number;
