@@ -1,4 +1,4 @@
-import { validateMessage, type ValidMessage } from "../ingest/validateMessage.js";
+import { MESSAGE_TYPES, type MessageType, type ValidMessage } from "../ingest/validateMessage.js";
 import { compareCalls, stepVisit } from "../touchpoints/sessionize.js";
 import { toDeviceCall } from "../touchpoints/toDeviceCall.js";
 import type { Touchpoint, VisitState } from "../touchpoints/types.js";
@@ -38,9 +38,24 @@ export function replayDevices(p: Pipeline, dirty: DirtyPersons): number {
   return count;
 }
 
+/**
+ * A stored message was validated (and its IP truncated) when it was accepted: rebuild the
+ * ValidMessage from its columns instead of validating again.
+ */
 function revalidate(stored: StoredMessage): ValidMessage | null {
-  const v = validateMessage(JSON.parse(stored.payload));
-  return v.kind === "valid" ? v.message : null;
+  if (!(MESSAGE_TYPES as readonly string[]).includes(stored.type)) return null;
+  const raw = JSON.parse(stored.payload) as Record<string, unknown>;
+  const previousId = raw.previousId;
+  return {
+    messageId: stored.messageId,
+    type: stored.type as MessageType,
+    anonymousId: stored.anonymousId,
+    userId: stored.userId,
+    event: stored.event,
+    previousId: (typeof previousId === "string" && previousId !== "") || typeof previousId === "number" ? String(previousId) : null,
+    timestamp: stored.timestamp,
+    raw,
+  };
 }
 
 const compareMessages = (a: ValidMessage, b: ValidMessage) =>
