@@ -118,6 +118,7 @@ export function parseCrmHit(body: Record<string, unknown>, receivedAt: number): 
       email: fields.email ?? null,
       anonymousId: fields.anonymousId ?? null,
       createdAt: fields.createdAt ?? updatedAt,
+      createdAtGiven: fields.createdAt !== undefined,
       updatedAt,
       receivedAt,
     },

@@ -14,7 +14,10 @@ export interface CrmHit {
   /** Lower-cased and trimmed. */
   email: string | null;
   anonymousId: string | null;
+  /** The body's createdAt, else updatedAt (see `createdAtGiven`). */
   createdAt: number;
+  /** Whether the body carried a createdAt (a defaulted one must not override a real one). */
+  createdAtGiven: boolean;
   updatedAt: number;
   receivedAt: number;
 }

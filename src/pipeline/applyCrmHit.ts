@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { currentDealState, isNewer, parseCrmHit, statusOutcome, type StoredCrmHit } from "../crm/index.js";
+import { currentDealState, isNewer, mergeDealFields, parseCrmHit, statusOutcome, type StoredCrmHit } from "../crm/index.js";
 import { dealStatusChanged, type MessageTarget } from "../feedback/index.js";
 import type { DealRow } from "../store/types.js";
 import { DirtyPersons, currentRemovalEffects, type Pipeline } from "./context.js";
@@ -11,8 +11,19 @@ export const DEAL_CONVERSION_NAME = "Deal Won";
 
 export type HitEffect = { kind: "applied"; statusChanged: boolean; outcome: DealRow["outcome"] } | { kind: "stale" };
 
+/** Every valid stored hit of a deal (the one being applied included). */
+function storedHitsOf(p: Pipeline, dealId: string, current: StoredCrmHit): StoredCrmHit[] {
+  const hits: StoredCrmHit[] = [current];
+  for (const row of p.store.raw.hitsOfDeal(dealId)) {
+    if (row.error !== null || row.seq === current.seq) continue;
+    const parsed = parseCrmHit(JSON.parse(row.payload) as Record<string, unknown>, row.receivedAt);
+    if (parsed.kind === "ok") hits.push({ ...parsed.hit, seq: row.seq });
+  }
+  return hits;
+}
+
 /** The person a deal belongs to: by userId, else email, else anonymousId. */
-function resolvePerson(p: Pipeline, hit: StoredCrmHit): number | null {
+function resolvePerson(p: Pipeline, hit: Pick<StoredCrmHit, "userId" | "email" | "anonymousId">): number | null {
   const { identities } = p.store;
   const row =
     (hit.userId !== null ? identities.identity("userId", hit.userId) : undefined) ??
@@ -34,17 +45,13 @@ export function applyCrmHit(p: Pipeline, hit: StoredCrmHit, dirty: DirtyPersons,
     return { kind: "stale" };
   }
   const outcome = statusOutcome(hit.status, p.config.crmWonStatuses, p.config.crmLostStatuses);
-  const personId = resolvePerson(p, hit);
+  const fields = mergeDealFields(storedHitsOf(p, hit.dealId, hit)) ?? hit;
+  const personId = resolvePerson(p, fields);
   const deal: DealRow = {
+    ...fields,
     dealId: hit.dealId,
     status: hit.status,
     outcome,
-    amount: hit.amount,
-    currency: hit.currency,
-    userId: hit.userId,
-    email: hit.email,
-    anonymousId: hit.anonymousId,
-    createdAt: hit.createdAt,
     updatedAt: hit.updatedAt,
     receivedAt: hit.receivedAt,
     hitSeq: hit.seq,
@@ -57,9 +64,9 @@ export function applyCrmHit(p: Pipeline, hit: StoredCrmHit, dirty: DirtyPersons,
       id: conversionId,
       personId,
       name: DEAL_CONVERSION_NAME,
-      at: hit.createdAt,
-      revenue: hit.amount ?? 0,
-      currency: hit.currency,
+      at: deal.createdAt,
+      revenue: deal.amount ?? 0,
+      currency: deal.currency,
       origin: "crm" as const,
     };
     derived.upsertConversion(conversion);

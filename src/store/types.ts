@@ -54,7 +54,7 @@ export interface CreditRow {
 }
 
 /** The current state of a deal: the deciding hit's fields, its outcome and its person. */
-export interface DealRow extends Omit<CrmHit, "idField"> {
+export interface DealRow extends Omit<CrmHit, "idField" | "createdAtGiven"> {
   outcome: "won" | "lost" | "open";
   hitSeq: number;
   personId: number | null;

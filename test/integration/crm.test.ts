@@ -76,6 +76,15 @@ describe("POST /webhooks/crm", () => {
     expect((await report()).totals).toEqual({ conversions: 1, revenue: 900 });
   });
 
+  test("a later hit without amount keeps the deal's amount and creation time", async () => {
+    const { hit, report, pipeline } = await seed();
+    await hit(deal("won", "2026-06-05T00:00:00Z")).expect(200);
+    await hit({ dealId: "D-1", status: "refunded", userId: "user-1", updatedAt: "2026-06-06T00:00:00Z" }).expect(200);
+    await hit({ dealId: "D-1", status: "won", userId: "user-1", updatedAt: "2026-06-07T00:00:00Z" }).expect(200);
+    expect((await report()).totals).toEqual({ conversions: 1, revenue: 1200.5 });
+    expect(pipeline.store.derived.conversion("deal:D-1")).toMatchObject({ at: Date.parse("2026-06-04T09:00:00Z"), currency: "EUR" });
+  });
+
   test("a form-encoded hit is accepted", async () => {
     const { hit, report } = await seed();
     const r = await hit("orderId=O-7&status=paid&total=42.5&email=Buyer%40Example.com&createdAt=2026-06-04T09%3A00%3A00Z", "application/x-www-form-urlencoded");

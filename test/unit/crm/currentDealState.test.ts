@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { currentDealState, isNewer, type StoredCrmHit } from "../../../src/crm/index.js";
+import { currentDealState, isNewer, mergeDealFields, type StoredCrmHit } from "../../../src/crm/index.js";
 
 function hit(seq: number, updatedAt: number, receivedAt: number, status = `s${seq}`): StoredCrmHit {
   return {
     seq, updatedAt, receivedAt, status,
     dealId: "D", idField: "dealId", amount: null, currency: null,
-    userId: "u", email: null, anonymousId: null, createdAt: 0,
+    userId: "u", email: null, anonymousId: null, createdAt: 0, createdAtGiven: true,
   };
 }
 
@@ -77,3 +77,44 @@ describe("currentDealState", () => {
 const hitsArbitrary = fc
   .array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 12 })
   .map((times) => times.map(([updatedAt, receivedAt], seq) => hit(seq, updatedAt, receivedAt)));
+
+describe("mergeDealFields", () => {
+  const full = (seq: number, updatedAt: number, extra: Partial<StoredCrmHit> = {}): StoredCrmHit => ({
+    ...hit(seq, updatedAt, 1000),
+    amount: 100,
+    currency: "EUR",
+    email: "a@b.c",
+    createdAt: 5,
+    ...extra,
+  });
+
+  test("fields the newest hit left out come from the newest hit that has them", () => {
+    const merged = mergeDealFields([
+      full(1, 10, { amount: 100, createdAt: 5 }),
+      full(2, 20, { amount: 250, createdAt: 5 }),
+      full(3, 30, { amount: null, currency: null, createdAt: 30, createdAtGiven: false }),
+    ]);
+    expect(merged).toEqual({ amount: 250, currency: "EUR", userId: "u", email: "a@b.c", anonymousId: null, createdAt: 5 });
+  });
+
+  test("is the same for any order of the hits", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.record({ updatedAt: fc.integer({ min: 0, max: 50 }), amount: fc.option(fc.integer({ min: 1, max: 9 })), createdAtGiven: fc.boolean() }),
+          { minLength: 1, maxLength: 8, selector: (h) => h.updatedAt },
+        ),
+        fc.func(fc.integer()),
+        (specs, key) => {
+          const hits = specs.map((s, i) => full(i + 1, s.updatedAt, { amount: s.amount, createdAtGiven: s.createdAtGiven, createdAt: s.updatedAt }));
+          const shuffled = [...hits].sort((a, b) => key(a) - key(b));
+          expect(mergeDealFields(shuffled)).toEqual(mergeDealFields(hits));
+        },
+      ),
+    );
+  });
+
+  test("no hits → undefined", () => {
+    expect(mergeDealFields([])).toBeUndefined();
+  });
+});

@@ -37,6 +37,7 @@ describe("parseCrmHit", () => {
       email: "ann@example.com",
       anonymousId: "a1",
       createdAt: Date.UTC(2024, 4, 1, 10),
+      createdAtGiven: true,
       updatedAt: Date.UTC(2024, 4, 2, 8, 0, 0, 250),
       receivedAt: RECEIVED,
     });
@@ -121,6 +122,7 @@ describe("parseCrmHit", () => {
     const onlyUpdated = ok(parseCrmHit({ ...base, updatedAt: "2024-01-02T03:04:05Z" }, RECEIVED));
     expect(onlyUpdated.createdAt).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
     expect(onlyUpdated.updatedAt).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
+    expect(onlyUpdated.createdAtGiven).toBe(false);
   });
 
   test.each([
