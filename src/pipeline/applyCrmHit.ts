@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { currentDealState, isNewer, mergeDealFields, parseCrmHit, statusOutcome, type StoredCrmHit } from "../crm/index.js";
+import { isNewer, mergeDealFields, parseCrmHit, statusOutcome, type StoredCrmHit } from "../crm/index.js";
 import { dealStatusChanged, type MessageTarget } from "../feedback/index.js";
 import type { DealRow } from "../store/types.js";
 import { DirtyPersons, currentRemovalEffects, type Pipeline } from "./context.js";
@@ -121,4 +121,3 @@ export function replayCrmHits(p: Pipeline): number {
   return n;
 }
 
-export { currentDealState };

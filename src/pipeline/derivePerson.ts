@@ -88,4 +88,3 @@ function latestChange(touches: readonly StoredTouchpoint[], conversions: readonl
   return Number.isFinite(at) ? at : fallback;
 }
 
-export type { IdentityRow };
