@@ -1,7 +1,7 @@
 import express, { Router } from "express";
 import type { Logger } from "pino";
 import { verifySignature } from "../ingest/signature.js";
-import { ingestBatch } from "../pipeline/ingestBatch.js";
+import { createGroupCommitter } from "../pipeline/groupCommit.js";
 import type { Pipeline } from "../pipeline/context.js";
 import { sendError } from "./errors.js";
 
@@ -15,13 +15,17 @@ function messagesOf(body: unknown): unknown[] | null {
   return Array.isArray(batch) ? batch : [body];
 }
 
-/** POST /webhooks/segment: one message, an array, or {"batch": [...]}; 200 only after commit. */
+/**
+ * POST /webhooks/segment: one message, an array, or {"batch": [...]}; 200 only after commit.
+ * Concurrent requests share a transaction (group commit), each answered with its own counts.
+ */
 export function segmentWebhook(p: Pipeline, log: Logger): Router {
   const router = Router();
+  const committer = createGroupCommitter(p, log);
   router.post(
     "/webhooks/segment",
     express.raw({ type: () => true, limit: SEGMENT_BODY_LIMIT }),
-    (req, res) => {
+    async (req, res) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       let parsed: unknown;
       let parseError = false;
@@ -47,7 +51,7 @@ export function segmentWebhook(p: Pipeline, log: Logger): Router {
       }
       const items = messagesOf(parsed);
       if (items === null) return sendError(res, 400, "bad_body", "expected a Segment message, an array of messages or {\"batch\": [...]}");
-      const counts = ingestBatch(p, items, log);
+      const counts = await committer.submit(items);
       res.status(200).json(counts);
     },
   );

@@ -19,26 +19,39 @@ export interface IngestCounts {
  * persons are left marked dirty for `repairDirtyPersons` or `recompute`.
  */
 export function ingestBatch(p: Pipeline, items: readonly unknown[], log: Logger): IngestCounts {
-  const counts: IngestCounts = { accepted: 0, duplicates: 0, rejected: 0, ignored: 0 };
+  return ingestBatches(p, [items], log)[0]!;
+}
+
+/**
+ * Several batches (e.g. concurrent webhook requests) in one transaction, in order, each with its
+ * own counts: one commit and one derivation per person for all of them.
+ */
+export function ingestBatches(p: Pipeline, batches: ReadonlyArray<readonly unknown[]>, log: Logger): IngestCounts[] {
   const receivedAt = p.now();
-  p.store.transaction(() => {
+  return p.store.transaction(() => {
     const dirty = new DirtyPersons();
-    for (const item of items) {
-      const v = validateMessage(item);
-      if (v.kind === "ignored") counts.ignored++;
-      else if (v.kind === "rejected") {
-        counts.rejected++;
-        p.store.raw.insertRejected(receivedAt, v.messageId, v.reason, safeStringify(item));
-      } else if (v.message.type === "delete") {
-        eraseByMessage(p, v.message);
-        counts.accepted++;
-      } else if (storeRaw(p, v.message, receivedAt)) {
-        counts.accepted++;
-        applyMessage(p, v.message, dirty);
-      } else counts.duplicates++;
-    }
+    const counts = batches.map((items) => storeItems(p, items, receivedAt, dirty));
     deriveDirty(p, dirty, log);
+    return counts;
   });
+}
+
+function storeItems(p: Pipeline, items: readonly unknown[], receivedAt: number, dirty: DirtyPersons): IngestCounts {
+  const counts: IngestCounts = { accepted: 0, duplicates: 0, rejected: 0, ignored: 0 };
+  for (const item of items) {
+    const v = validateMessage(item);
+    if (v.kind === "ignored") counts.ignored++;
+    else if (v.kind === "rejected") {
+      counts.rejected++;
+      p.store.raw.insertRejected(receivedAt, v.messageId, v.reason, safeStringify(item));
+    } else if (v.message.type === "delete") {
+      eraseByMessage(p, v.message);
+      counts.accepted++;
+    } else if (storeRaw(p, v.message, receivedAt)) {
+      counts.accepted++;
+      applyMessage(p, v.message, dirty);
+    } else counts.duplicates++;
+  }
   return counts;
 }
 
