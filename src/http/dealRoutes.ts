@@ -1,5 +1,6 @@
 import { Router } from "express";
-import { currentDealState, parseCrmHit } from "../crm/index.js";
+import { currentDealState } from "../crm/index.js";
+import { readStoredHit } from "../pipeline/applyCrmHit.js";
 import type { Pipeline } from "../pipeline/context.js";
 import { sendError } from "./errors.js";
 
@@ -14,10 +15,7 @@ export function dealRoutes(p: Pipeline): Router {
     const hits = store.raw.hitsOfDeal(dealId);
     const deal = store.deals.deal(dealId);
     if (!deal && hits.length === 0) return sendError(res, 404, "not_found", `no deal "${dealId}"`);
-    const parsed = hits.map((h) => {
-      const r = h.error === null ? parseCrmHit(JSON.parse(h.payload) as Record<string, unknown>, h.receivedAt) : null;
-      return { row: h, hit: r?.kind === "ok" ? { ...r.hit, seq: h.seq } : null };
-    });
+    const parsed = hits.map((row) => ({ row, hit: readStoredHit(row) }));
     const current = currentDealState(parsed.flatMap((x) => (x.hit ? [x.hit] : [])));
     const conversionId = `deal:${dealId}`;
     const conversion = store.derived.conversion(conversionId);

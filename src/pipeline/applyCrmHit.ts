@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { isNewer, mergeDealFields, parseCrmHit, statusOutcome, type StoredCrmHit } from "../crm/index.js";
 import { dealStatusChanged, type MessageTarget } from "../feedback/index.js";
-import type { DealRow } from "../store/types.js";
+import type { CrmHitRow, DealRow } from "../store/types.js";
 import { DirtyPersons, currentRemovalEffects, type Pipeline } from "./context.js";
 import { creditsOf } from "./derivePerson.js";
 import { feedbackTarget } from "./feedbackTarget.js";
@@ -11,13 +11,19 @@ export const DEAL_CONVERSION_NAME = "Deal Won";
 
 export type HitEffect = { kind: "applied"; statusChanged: boolean; outcome: DealRow["outcome"] } | { kind: "stale" };
 
+/** A stored raw hit as the hit it was when applied; null for a hit that was refused. */
+export function readStoredHit(row: CrmHitRow): StoredCrmHit | null {
+  if (row.error !== null) return null;
+  const parsed = parseCrmHit(JSON.parse(row.payload) as Record<string, unknown>, row.receivedAt);
+  return parsed.kind === "ok" ? { ...parsed.hit, seq: row.seq } : null;
+}
+
 /** Every valid stored hit of a deal (the one being applied included). */
 function storedHitsOf(p: Pipeline, dealId: string, current: StoredCrmHit): StoredCrmHit[] {
   const hits: StoredCrmHit[] = [current];
   for (const row of p.store.raw.hitsOfDeal(dealId)) {
-    if (row.error !== null || row.seq === current.seq) continue;
-    const parsed = parseCrmHit(JSON.parse(row.payload) as Record<string, unknown>, row.receivedAt);
-    if (parsed.kind === "ok") hits.push({ ...parsed.hit, seq: row.seq });
+    const hit = row.seq === current.seq ? null : readStoredHit(row);
+    if (hit) hits.push(hit);
   }
   return hits;
 }
@@ -113,9 +119,9 @@ export function replayCrmHits(p: Pipeline): number {
   const dirty = new DirtyPersons();
   let n = 0;
   for (const row of p.store.raw.validHits()) {
-    const parsed = parseCrmHit(JSON.parse(row.payload) as Record<string, unknown>, row.receivedAt);
-    if (parsed.kind !== "ok") continue;
-    applyCrmHit(p, { ...parsed.hit, seq: row.seq }, dirty, false);
+    const hit = readStoredHit(row);
+    if (!hit) continue;
+    applyCrmHit(p, hit, dirty, false);
     n++;
   }
   return n;

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { DirtyPersons, type Pipeline } from "./context.js";
+import { DirtyPersons, currentRemovalEffects, type Pipeline } from "./context.js";
 import { derivePerson } from "./derivePerson.js";
 import { refreshMarkovModel } from "./refreshMarkov.js";
 import { replayCrmHits } from "./applyCrmHit.js";
@@ -35,7 +35,7 @@ export function recompute(p: Pipeline, log: Logger): RecomputeSummary {
 
 /** Re-derives the given persons with the current Markov model (no new touchpoints to report). */
 export function derivePersons(p: Pipeline, personIds: readonly number[], log: Logger): void {
-  const effects = p.store.derived.markovModel()?.removalEffects ?? {};
+  const effects = currentRemovalEffects(p.store);
   const none = new Set<string>();
   for (const id of personIds) {
     try {

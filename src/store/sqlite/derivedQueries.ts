@@ -125,7 +125,6 @@ export function derivedQueries(db: Db) {
   const deleteConversion = db.prepare("DELETE FROM conversions WHERE id = ?");
   const conversion = db.prepare("SELECT * FROM conversions WHERE id = ?");
   const conversionsOfPerson = db.prepare("SELECT * FROM conversions WHERE person_id = ? ORDER BY at, id");
-  const unlinkedConversions = db.prepare("SELECT * FROM conversions WHERE person_id IS NULL ORDER BY at, id");
   const deleteCredits = db.prepare("DELETE FROM credits WHERE conversion_id = ?");
   // Report aggregates of the days a conversion's credits touch must be refreshed.
   const markOldDays = db.prepare(
@@ -210,9 +209,6 @@ export function derivedQueries(db: Db) {
     },
     conversionsOf(personId: number): ConversionRow[] {
       return (conversionsOfPerson.all(personId) as ConversionDbRow[]).map(toConversion);
-    },
-    unlinkedConversions(): ConversionRow[] {
-      return (unlinkedConversions.all() as ConversionDbRow[]).map(toConversion);
     },
     /** Replaces a conversion's credit rows; unchanged credits (the common case) write nothing. */
     replaceCredits(conversionId: string, rows: CreditRow[]): void {

@@ -30,7 +30,6 @@ export function outboxQueries(db: Db) {
      ON CONFLICT (target) DO UPDATE SET traits = excluded.traits, queued_at = excluded.queued_at,
        outbox_seq = excluded.outbox_seq`,
   );
-  const deleteState = db.prepare("DELETE FROM feedback_state WHERE target = ?");
   const pending = db.prepare("SELECT message FROM outbox WHERE seq = ? AND status = 'pending' AND attempts = 0");
   const ofPerson = db.prepare("SELECT id, message, status FROM outbox WHERE person_id = ? ORDER BY seq");
 
@@ -90,9 +89,6 @@ export function outboxQueries(db: Db) {
     },
     replacePendingMessage(seq: number, personId: number | null, message: OutboundMessage, now: number): boolean {
       return replacePending.run({ seq, personId, message: JSON.stringify(message), now }).changes === 1;
-    },
-    forgetTarget(target: string): void {
-      deleteState.run(target);
     },
   };
 }
