@@ -72,8 +72,8 @@ export async function benchFeedback(ctx: BenchContext): Promise<BenchLine[]> {
   const fake = await startFakeSegment();
   try {
     const now = Date.now();
-    store.transaction(() => {
-      for (const m of messages) store.outbox.enqueue(null, m, now);
+    await store.transaction(async () => {
+      for (const m of messages) await store.outbox.enqueue(null, m, now);
     });
     ctx.progress(`feedback: ${ROWS} outbox rows queued; flushing to the fake Segment`);
     const sender = createSegmentSender({ writeKey: "bench-write-key", host: fake.url, context: SERVICE, logger: silent });

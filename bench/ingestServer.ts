@@ -1,58 +1,71 @@
 /**
  * A child process serving `/webhooks/segment` for the ingest benchmark, so that the server and
- * the load generator do not share an event loop. `real`: the service's own app (createApp over
- * openPipeline, config from the environment: DATABASE_PATH, SEGMENT_SHARED_SECRET, LOG_LEVEL,
- * ...). `bare`: Express 5 that only parses the JSON body (20 MB limit) and answers 200.
- * Reports its port over IPC; answers "stats" with the store's counts; exits on "exit".
+ * the load generator do not share an event loop. `real`: the service itself (startServer: the
+ * gateway on this thread, the deriver in its worker thread; config from the environment:
+ * DATABASE_PATH, SEGMENT_SHARED_SECRET, LOG_LEVEL, ...). `durable` and `parse`: the bare node:http baselines of ingestBaselines.ts (durable
+ * stores in DATABASE_PATH). Reports its port over IPC; answers "stats" with what it stored;
+ * exits on "exit".
  */
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import express, { type Express } from "express";
 import { loadConfig } from "../src/config/index.js";
-import { createApp } from "../src/http/app.js";
-import { crmWebhook } from "../src/http/crmWebhook.js";
-import { dealRoutes } from "../src/http/dealRoutes.js";
-import { reportRoutes } from "../src/http/reportRoutes.js";
 import { createLogger } from "../src/logging.js";
-import { openPipeline } from "../src/server.js";
+import { startServer } from "../src/server.js";
 import type { Stats } from "../src/store/index.js";
+import { durableBaseline, parseBaseline } from "./ingestBaselines.js";
 
-export type ServerMessage = { kind: "listening"; port: number } | { kind: "stats"; stats: Stats | null };
+const SERVER_MODES = ["real", "durable", "parse"] as const;
+/** (Import only types from this file: importing it runs the server.) */
+export type ServerMode = (typeof SERVER_MODES)[number];
 
-function bareApp(): Express {
-  const app = express();
-  app.disable("x-powered-by");
-  app.post("/webhooks/segment", express.json({ limit: "20mb" }), (_req, res) => {
-    res.status(200).json({ ok: true });
-  });
-  return app;
+/** `stored`: messages in the server's database (null for `parse`); `stats`: the service's counts (`real` only). */
+export type ServerMessage = { kind: "listening"; port: number } | { kind: "stats"; stored: number | null; stats: Stats | null };
+
+/** What one mode serves. */
+interface Served {
+  server: Server;
+  stored: () => Promise<number | null>;
+  stats: () => Promise<Stats | null>;
+  close: () => Promise<void>;
 }
 
-function realApp(): { app: Express; stats: () => Stats; close: () => void } {
-  const config = loadConfig(process.env);
-  const log = createLogger(config.logLevel);
-  const pipeline = openPipeline(config);
-  const app = createApp({ pipeline, log, extra: [crmWebhook(pipeline, log), reportRoutes(pipeline), dealRoutes(pipeline)] });
-  return { app, stats: () => pipeline.store.admin.stats(), close: () => pipeline.store.close() };
+async function serve(mode: ServerMode): Promise<Served> {
+  if (mode === "real") {
+    const config = loadConfig({ ...process.env, PORT: "0" });
+    const real = await startServer(config, createLogger(config.logLevel));
+    const stats = async () => ({ ...(await real.pipeline.store.admin.stats()), derivation_lag: await real.pipeline.store.cursor.lag() });
+    return {
+      server: real.server,
+      stored: async () => (await stats()).messages,
+      stats,
+      close: () => real.close(),
+    };
+  }
+  if (mode === "durable") {
+    const path = process.env.DATABASE_PATH;
+    if (!path) throw new Error("the durable baseline needs DATABASE_PATH");
+    const durable = durableBaseline(path);
+    return { server: createServer(durable.listener), stored: async () => durable.stored(), stats: async () => null, close: async () => durable.close() };
+  }
+  return { server: createServer(parseBaseline()), stored: async () => null, stats: async () => null, close: async () => {} };
 }
 
 const mode = process.argv[2];
-if (mode !== "real" && mode !== "bare") throw new Error("usage: ingestServer.ts real|bare");
-const real = mode === "real" ? realApp() : null;
-const app = real?.app ?? bareApp();
+if (!SERVER_MODES.includes(mode as ServerMode)) throw new Error(`usage: ingestServer.ts ${SERVER_MODES.join("|")}`);
+const served = await serve(mode as ServerMode);
 const send = (m: ServerMessage) => process.send?.(m);
 
-const server: Server = app.listen(0, "127.0.0.1", () => {
-  send({ kind: "listening", port: (server.address() as AddressInfo).port });
-});
+if (served.server.listening) send({ kind: "listening", port: (served.server.address() as AddressInfo).port });
+else {
+  served.server.listen(0, "127.0.0.1", () => {
+    send({ kind: "listening", port: (served.server.address() as AddressInfo).port });
+  });
+}
 process.on("message", (m: unknown) => {
-  if (m === "stats") send({ kind: "stats", stats: real?.stats() ?? null });
+  if (m === "stats") void Promise.all([served.stored(), served.stats()]).then(([stored, stats]) => send({ kind: "stats", stored, stats }));
   if (m === "exit") {
-    server.closeAllConnections();
-    server.close(() => {
-      real?.close();
-      process.exit(0);
-    });
+    served.server.closeAllConnections();
+    served.server.close(() => void served.close().then(() => process.exit(0)));
   }
 });
 process.on("disconnect", () => process.exit(0));

@@ -1,9 +1,6 @@
 import type { Pipeline } from "../src/pipeline/context.js";
-import { ingestBatch } from "../src/pipeline/ingestBatch.js";
-import { pino } from "pino";
+import { storeBatches } from "../src/gateway/index.js";
 import { generatePersons, type DatasetOptions, type SegmentMessage } from "../test/support/generateDataset.js";
-
-const silent = pino({ level: "silent" });
 
 export interface Loaded {
   persons: number;
@@ -14,24 +11,24 @@ export interface Loaded {
 }
 
 /**
- * Writes a generated dataset through the ingest path (ingestBatch, chunks of whole persons of
- * about `chunk` messages), stopping early — at a person boundary — when `budgetMs` is spent, so
- * a slow build still finishes the benchmark in its time budget (the line then says how much
- * was loaded).
+ * Writes a generated dataset raw through the gateway's write (storeBatches, chunks of whole
+ * persons of about `chunk` messages), stopping early — at a person boundary — when `budgetMs`
+ * is spent, so a slow build still finishes the benchmark in its time budget (the line then
+ * says how much was loaded). Nothing is derived: the caller recomputes or runs the deriver.
  */
-export function loadDataset(
+export async function loadDataset(
   pipeline: Pipeline,
   opts: DatasetOptions,
   { chunk = 5000, budgetMs = Number.POSITIVE_INFINITY, progress }: { chunk?: number; budgetMs?: number; progress?: (m: string) => void },
-): Loaded {
+): Promise<Loaded> {
   const started = performance.now();
   let lastReport = started;
   let persons = 0;
   let messages = 0;
   let pending: SegmentMessage[] = [];
   let complete = true;
-  const flush = () => {
-    ingestBatch(pipeline, pending, silent);
+  const flush = async () => {
+    await storeBatches(pipeline.store, [pending], pipeline.now());
     messages += pending.length;
     pending = [];
   };
@@ -39,7 +36,7 @@ export function loadDataset(
     pending.push(...person.messages);
     persons++;
     if (pending.length < chunk) continue;
-    flush();
+    await flush();
     const now = performance.now();
     if (now - lastReport > 20_000) {
       lastReport = now;
@@ -50,6 +47,6 @@ export function loadDataset(
       break;
     }
   }
-  if (pending.length > 0) flush();
+  if (pending.length > 0) await flush();
   return { persons, messages, ms: performance.now() - started, complete };
 }

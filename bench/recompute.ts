@@ -2,9 +2,9 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { loadConfig } from "../src/config/index.js";
-import { recompute } from "../src/pipeline/recompute.js";
+import { recompute } from "../src/deriver/index.js";
 import { refreshMarkovModel } from "../src/pipeline/refreshMarkov.js";
-import { openPipeline } from "../src/server.js";
+import { openPipeline } from "../src/openPipeline.js";
 import { DATASET_SITE } from "../test/support/generateDataset.js";
 import { loadDataset } from "./loadDataset.js";
 import { ratio, timed, type BenchContext, type BenchLine } from "./types.js";
@@ -26,15 +26,15 @@ export async function benchRecompute(ctx: BenchContext): Promise<BenchLine[]> {
   const config = loadConfig({ DATABASE_PATH: dbPath, LOG_LEVEL: "silent", SITE_DOMAINS: DATASET_SITE });
   const pipeline = openPipeline(config);
   try {
-    ctx.progress(`recompute: writing ${persons} persons through ingestBatch (chunks of ${CHUNK}, budget ${LOAD_BUDGET_S} s)`);
-    const loaded = loadDataset(pipeline, { persons, seed: 51 }, {
+    ctx.progress(`recompute: writing ${persons} persons raw through the gateway (chunks of ${CHUNK}, budget ${LOAD_BUDGET_S} s)`);
+    const loaded = await loadDataset(pipeline, { persons, seed: 51 }, {
       chunk: CHUNK,
       budgetMs: ctx.budgetMs(LOAD_BUDGET_S),
       progress: (m) => ctx.progress(`recompute: ${m}`),
     });
     if (!loaded.complete) ctx.progress(`recompute: time budget spent: dataset cut to ${loaded.persons} persons (use --full for all)`);
-    const stats = pipeline.store.admin.stats();
-    ctx.progress(`recompute: ${stats.messages} messages, ${stats.persons} persons, ${stats.conversions} conversions in ${(loaded.ms / 1000).toFixed(1)} s`);
+    const rawStats = await pipeline.store.admin.stats();
+    ctx.progress(`recompute: ${rawStats.messages} raw messages stored in ${(loaded.ms / 1000).toFixed(1)} s`);
 
     const scan = await timed(() => {
       const db = new Database(dbPath, { readonly: true });
@@ -50,7 +50,8 @@ export async function benchRecompute(ctx: BenchContext): Promise<BenchLine[]> {
     });
     ctx.progress(`recompute: baseline scan of ${scan.value} payloads in ${(scan.ms / 1000).toFixed(1)} s; recomputing`);
     const rec = await timed(() => recompute(pipeline, silent));
-    ctx.progress(`recompute: ${rec.value.messages} messages in ${(rec.ms / 1000).toFixed(1)} s; refitting Markov alone`);
+    const stats = await pipeline.store.admin.stats();
+    ctx.progress(`recompute: ${rec.value.messages} messages (${stats.persons} persons, ${stats.conversions} conversions) in ${(rec.ms / 1000).toFixed(1)} s; refitting Markov alone`);
     const markov = await timed(() => refreshMarkovModel(pipeline));
 
     const figure = rec.value.messages / (rec.ms / 1000);
@@ -111,7 +112,7 @@ export async function benchRecompute(ctx: BenchContext): Promise<BenchLine[]> {
       },
       {
         section: "recompute",
-        name: "bulk ingest (ingestBatch, 5000/chunk)",
+        name: "bulk raw store (gateway write, 5000/chunk)",
         figure: stats.messages / (loaded.ms / 1000),
         unit: "msg/s",
         baselineName: "SELECT payload + JSON.parse",
@@ -125,6 +126,6 @@ export async function benchRecompute(ctx: BenchContext): Promise<BenchLine[]> {
       },
     ];
   } finally {
-    pipeline.store.close();
+    await pipeline.store.close();
   }
 }

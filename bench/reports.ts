@@ -5,8 +5,8 @@ import { pino } from "pino";
 import { loadConfig } from "../src/config/index.js";
 import { createApp } from "../src/http/app.js";
 import { reportRoutes } from "../src/http/reportRoutes.js";
-import { refreshMarkovModel } from "../src/pipeline/refreshMarkov.js";
-import { openPipeline } from "../src/server.js";
+import { openPipeline } from "../src/openPipeline.js";
+import { recompute } from "../src/deriver/index.js";
 import { DATASET_SITE } from "../test/support/generateDataset.js";
 import { loadDataset } from "./loadDataset.js";
 import { percentile, ratio, type BenchContext, type BenchLine } from "./types.js";
@@ -42,19 +42,20 @@ export async function benchReports(ctx: BenchContext): Promise<BenchLine[]> {
   let server: Server | undefined;
   try {
     ctx.progress(`reports: writing ${persons} converting persons (budget ${LOAD_BUDGET_S} s)`);
-    const loaded = loadDataset(pipeline, { persons, seed: 41, conversionRate: 1, messagesPerPerson: 4 }, {
+    const loaded = await loadDataset(pipeline, { persons, seed: 41, conversionRate: 1, messagesPerPerson: 4 }, {
       budgetMs: ctx.budgetMs(LOAD_BUDGET_S),
       progress: (m) => ctx.progress(`reports: ${m}`),
     });
     const messages = loaded.messages;
     if (!loaded.complete) ctx.progress(`reports: time budget spent: dataset cut to ${loaded.persons} persons (use --full for all)`);
-    // A fitted Markov model, so that the markov section carries removal effects as in production.
-    refreshMarkovModel(pipeline);
-    const stats = pipeline.store.admin.stats();
+    // Derive it all (recompute fits the Markov model too, so the markov section carries removal effects).
+    await recompute(pipeline, silent);
+    const stats = await pipeline.store.admin.stats();
     ctx.progress(`reports: ${messages} messages, ${stats.conversions} conversions loaded in ${(loaded.ms / 1000).toFixed(1)} s`);
 
 
-    const app = createApp({ pipeline, log: silent, extra: [reportRoutes(pipeline)] });
+    const idle = { notify: () => {}, status: () => ({ running: true, error: null, lastStepAt: Date.now(), derived: 0 }) };
+    const app = createApp({ pipeline, log: silent, deriver: idle, extra: [reportRoutes(pipeline)] });
     const s = app.listen(0, "127.0.0.1");
     server = s;
     await new Promise<void>((resolve) => s.once("listening", () => resolve()));
@@ -107,6 +108,6 @@ export async function benchReports(ctx: BenchContext): Promise<BenchLine[]> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server!.close(() => resolve()));
     }
-    pipeline.store.close();
+    await pipeline.store.close();
   }
 }

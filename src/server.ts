@@ -4,27 +4,14 @@ import type { Config } from "./config/index.js";
 import { createSegmentSender, createOutboxWorker, type OutboxWorker, type SegmentSender } from "./feedback/index.js";
 import { createApp, crmWebhook, dashboardRoutes, dealRoutes, journeyRoutes, reportRoutes } from "./http/index.js";
 import { purgeExpiredMessages, scheduleJob, type Job } from "./jobs/index.js";
-import { createPipeline, recomputeMarkov, repairDirtyPersons, type Pipeline } from "./pipeline/index.js";
-import { createClassifier, loadChannelRules } from "./sources/index.js";
-import { createSqliteStore } from "./store/index.js";
+import { createWorkerDeriver, type Deriver } from "./deriver/index.js";
+import { openPipeline } from "./openPipeline.js";
+import { createWriteTurns } from "./store/index.js";
+import type { Pipeline } from "./pipeline/index.js";
 import { SERVICE } from "./version.js";
 
 export const OUTBOX_BATCH = 500;
 export const OUTBOX_LEASE_MS = 5 * 60_000;
-
-/** Builds the store, classifier and pipeline from config: shared by the server and the CLI. */
-export function openPipeline(config: Config): Pipeline {
-  if (config.databaseUrl) {
-    throw new Error("DATABASE_URL: the PostgreSQL store is not available in this version; unset it to use SQLite (DATABASE_PATH)");
-  }
-  const store = createSqliteStore(config.databasePath, { backgroundCheckpoints: true });
-  const classifier = createClassifier({
-    siteDomains: config.siteDomains,
-    ignoredReferrers: config.ignoredReferrers,
-    customRules: config.channelRulesPath ? loadChannelRules(config.channelRulesPath) : [],
-  });
-  return createPipeline(store, classifier, config);
-}
 
 export function createSender(config: Config, log: Logger): SegmentSender | null {
   if (!config.segmentWriteKey) return null;
@@ -35,13 +22,20 @@ export interface RunningServer {
   server: Server;
   port: number;
   pipeline: Pipeline;
+  deriver: Deriver;
   outbox: OutboxWorker | null;
   close(): Promise<void>;
 }
 
-/** Starts the HTTP server and the scheduled jobs; `close()` shuts down gracefully. */
+/**
+ * Starts the HTTP server (the gateway and the read API on this thread), the deriver (in a
+ * worker thread) and the scheduled jobs; `close()` shuts down gracefully.
+ */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const pipeline = openPipeline(config);
+  // The gateway (this thread) and the deriver (its thread) take turns at SQLite's write lock.
+  const turns = createWriteTurns();
+  const pipeline = openPipeline(config, { backgroundCheckpoints: true, writeTurns: { role: "serving", turns } });
+  const deriver = createWorkerDeriver(config, log, turns.shared);
   if (!config.apiToken) log.warn("API_TOKEN is not set: /api/* and the dashboard are open to anyone who can reach this port");
   if (!config.segmentSharedSecret) log.warn("SEGMENT_SHARED_SECRET is not set: /webhooks/segment accepts unsigned requests");
   const sender = createSender(config, log);
@@ -50,7 +44,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const app = createApp({
     pipeline,
     log,
-    extra: [crmWebhook(pipeline, log), reportRoutes(pipeline), dealRoutes(pipeline), journeyRoutes(pipeline), dashboardRoutes(pipeline)],
+    deriver,
+    extra: [crmWebhook(pipeline, deriver.notify), reportRoutes(pipeline), dealRoutes(pipeline), journeyRoutes(pipeline), dashboardRoutes(pipeline)],
   });
   const outbox = sender
     ? createOutboxWorker({
@@ -62,10 +57,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         logger: log,
       })
     : null;
-  const jobs: Job[] = [
-    scheduleJob("markov", config.recomputeCron, () => recomputeMarkov(pipeline, log), log),
-    scheduleJob("repair", "*/1 * * * *", () => repairDirtyPersons(pipeline, log), log),
-  ];
+  // The refit runs in the deriver thread; its re-credit in short chunks between units of input.
+  const jobs: Job[] = [scheduleJob("markov", config.recomputeCron, () => deriver.refit(), log)];
   if (config.retentionDays !== undefined) {
     const days = config.retentionDays;
     jobs.push(scheduleJob("retention", "17 3 * * *", () => purgeExpiredMessages(pipeline, days, log), log));
@@ -76,6 +69,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  deriver.start();
   outbox?.start();
   for (const j of jobs) j.start();
   log.info({ port, database: config.databasePath }, "segment-attribution listening");
@@ -88,9 +82,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       server.closeIdleConnections();
       await closed;
       await Promise.all([outbox?.stop(), ...jobs.map((j) => j.stop())]);
+      await deriver.stop();
       await sender?.close();
       await pipeline.store.close();
       log.info("segment-attribution stopped");
     })());
-  return { server, port, pipeline, outbox, close };
+  return { server, port, pipeline, deriver, outbox, close };
 }

@@ -1,9 +1,8 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import cliProgress from "cli-progress";
-import type { Logger } from "pino";
 import type { Pipeline } from "../pipeline/context.js";
-import { ingestBatch, type IngestCounts } from "../pipeline/ingestBatch.js";
+import { storeBatches, type IngestCounts } from "../gateway/index.js";
 import { readExport } from "./readExport.js";
 
 /** Messages per transaction: big enough to amortise the commit, small enough to keep the heap small. */
@@ -15,11 +14,12 @@ export interface ImportSummary extends IngestCounts {
 }
 
 /**
- * Replays Segment export files through the same ingest path as the webhook, in chunks, so a
- * second import of the same files only finds duplicates. A line that is not JSON is counted
+ * Replays Segment export files through the same gateway as the webhook (validate, store raw),
+ * in chunks, so a second import of the same files only finds duplicates. Derivation follows
+ * from the deriver's cursor, as for webhook traffic. A line that is not JSON is counted
  * as rejected (kept in the rejected table with its file and line) and reading goes on.
  */
-export async function importFiles(p: Pipeline, files: string[], log: Logger, opts: { progress: boolean }): Promise<ImportSummary> {
+export async function importFiles(p: Pipeline, files: string[], opts: { progress: boolean }): Promise<ImportSummary> {
   const total: ImportSummary = { files: 0, accepted: 0, duplicates: 0, rejected: 0, ignored: 0, badLines: [] };
   const add = (c: IngestCounts) => {
     total.accepted += c.accepted;
@@ -40,9 +40,9 @@ export async function importFiles(p: Pipeline, files: string[], log: Logger, opt
     let read = 0;
     let seen = 0;
     let chunk: unknown[] = [];
-    const flush = () => {
+    const flush = async () => {
       if (chunk.length === 0) return;
-      add(ingestBatch(p, chunk, log));
+      add((await storeBatches(p.store, [chunk], p.now()))[0]!);
       seen += chunk.length;
       chunk = [];
       bar?.update(read, { messages: seen });
@@ -51,13 +51,13 @@ export async function importFiles(p: Pipeline, files: string[], log: Logger, opt
       if ("error" in item) {
         total.rejected++;
         total.badLines.push({ file, line: item.line, error: item.error });
-        p.store.raw.insertRejected(p.now(), null, `${file}:${item.line}: ${item.error}`, "");
+        await p.store.raw.insertRejected(p.now(), null, `${file}:${item.line}: ${item.error}`, "");
         continue;
       }
       chunk.push(item.message);
-      if (chunk.length >= IMPORT_CHUNK) flush();
+      if (chunk.length >= IMPORT_CHUNK) await flush();
     }
-    flush();
+    await flush();
     bar?.update(size, { messages: seen });
     bar?.stop();
     total.files++;

@@ -1,8 +1,9 @@
 import { ConfigError, loadConfig, type Config } from "../config/index.js";
 import { createLogger } from "../logging.js";
-import { createSender, openPipeline, startServer, OUTBOX_BATCH, OUTBOX_LEASE_MS } from "../server.js";
+import { createSender, startServer, OUTBOX_BATCH, OUTBOX_LEASE_MS } from "../server.js";
+import { openPipeline } from "../openPipeline.js";
 import { flushOutbox } from "../feedback/index.js";
-import { recompute } from "../pipeline/index.js";
+import { catchUp, recompute } from "../deriver/index.js";
 import { importFiles } from "./importFiles.js";
 
 const HELP: Record<string, string> = {
@@ -18,9 +19,9 @@ commands:
 Configuration comes from the environment (see .env.example). Run a command with --help for details.`,
   serve: "usage: npm run cli -- serve\n\nStarts the HTTP server on PORT with the scheduled jobs (outbox, Markov, repair, retention).",
   import:
-    "usage: npm run cli -- import FILE...\n\nReplays Segment messages from JSON-lines or JSON-array files (Segment's archive\nexport; gzip too) through the same ingest path as the webhook. Idempotent: messages\nalready stored count as duplicates. Bad lines are reported with file and line and\ncounted as rejected. Prints a JSON summary on stdout.",
+    "usage: npm run cli -- import FILE...\n\nReplays Segment messages from JSON-lines or JSON-array files (Segment's archive\nexport; gzip too) through the same ingest path as the webhook, then derives them. Idempotent: messages\nalready stored count as duplicates. Bad lines are reported with file and line and\ncounted as rejected. Prints a JSON summary on stdout.",
   recompute:
-    "usage: npm run cli -- recompute\n\nRebuilds identities, touchpoints, conversions, deals, credits, the Markov model and\ntraits from the raw messages and CRM hits, in one transaction. Idempotent.",
+    "usage: npm run cli -- recompute\n\nRebuilds identities, touchpoints, conversions, deals, credits, the Markov model and\ntraits from the raw messages and CRM hits, in one transaction (a running server goes\non deriving from where it ends). Idempotent.",
   outbox:
     "usage: npm run cli -- outbox flush | retry-dead\n\nflush: sends every due outbox row to Segment (SEGMENT_WRITE_KEY required); exits 1\nif some could not be sent.\nretry-dead: re-queues rows parked as dead after too many failed attempts.",
 };
@@ -70,11 +71,12 @@ export async function main(argv: string[]): Promise<number> {
       if (args.length === 0) fail("import: give at least one FILE (see --help)");
       const p = openPipeline(config);
       try {
-        const summary = await importFiles(p, args, log, { progress: process.stderr.isTTY === true });
+        const summary = await importFiles(p, args, { progress: process.stderr.isTTY === true });
+        const derived = await catchUp(p, log);
         for (const b of summary.badLines.slice(0, 20)) process.stderr.write(`${b.file}:${b.line}: ${b.error}\n`);
         if (summary.badLines.length > 20) process.stderr.write(`... and ${summary.badLines.length - 20} more bad lines\n`);
         const { badLines, ...counts } = summary;
-        process.stdout.write(`${JSON.stringify({ ...counts, badLines: badLines.length })}\n`);
+        process.stdout.write(`${JSON.stringify({ ...counts, badLines: badLines.length, derived })}\n`);
         return 0;
       } catch (err) {
         fail(`import: ${(err as Error).message}`);
@@ -86,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
       const p = openPipeline(config);
       try {
         const started = performance.now();
-        const summary = recompute(p, log);
+        const summary = await recompute(p, log);
         process.stdout.write(`${JSON.stringify({ ...summary, ms: Math.round(performance.now() - started) })}\n`);
         return 0;
       } finally {
@@ -97,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       const p = openPipeline(config);
       try {
         if (args[0] === "retry-dead") {
-          const n = p.store.outbox.queue.requeueDead(Date.now());
+          const n = await p.store.outbox.queue.requeueDead(Date.now());
           process.stdout.write(`${JSON.stringify({ requeued: n })}\n`);
           return 0;
         }

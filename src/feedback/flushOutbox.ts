@@ -36,7 +36,7 @@ export async function flushOutbox(
   const handled = new Set<string>();
 
   for (;;) {
-    const claimed = queue.claimDue(opts.batchSize, opts.now(), opts.leaseMs);
+    const claimed = await queue.claimDue(opts.batchSize, opts.now(), opts.leaseMs);
     const rows = claimed.filter((row) => !handled.has(row.id));
     if (rows.length === 0) break;
     for (const row of rows) handled.add(row.id);
@@ -44,7 +44,7 @@ export async function flushOutbox(
     const results = new Map((await sendSafely(sender, rows)).map((r) => [r.id, r] as const));
     const doneAt = opts.now();
     const sentIds = rows.filter((row) => results.get(row.id)?.ok === true).map((row) => row.id);
-    if (sentIds.length > 0) queue.markSent(sentIds, doneAt);
+    if (sentIds.length > 0) await queue.markSent(sentIds, doneAt);
     totals.sent += sentIds.length;
 
     const errors = new Map<string, number>();
@@ -54,7 +54,7 @@ export async function flushOutbox(
       const error = result === undefined ? "sender returned no result for the row" : result.error;
       const attempts = row.attempts + 1;
       const delay = nextAttemptDelay(attempts);
-      queue.markFailed(row.id, error, attempts, delay === null ? null : doneAt + delay);
+      await queue.markFailed(row.id, error, attempts, delay === null ? null : doneAt + delay);
       errors.set(error, (errors.get(error) ?? 0) + 1);
       if (delay === null) {
         totals.dead += 1;

@@ -30,10 +30,11 @@ export interface OutboxRow {
  * senders until `leaseMs` passes, so a sender that dies leaves its rows to be claimed again.
  */
 export interface OutboxQueue {
-  claimDue(limit: number, now: number, leaseMs: number): OutboxRow[];
-  markSent(ids: string[], now: number): void;
+  claimDue(limit: number, now: number, leaseMs: number): Promise<OutboxRow[]>;
+  /** Marks rows sent, only those still pending and leased (a row is never marked twice). */
+  markSent(ids: string[], now: number): Promise<void>;
   /** `nextAttemptAt` null parks the row as dead. */
-  markFailed(id: string, error: string, attempts: number, nextAttemptAt: number | null): void;
+  markFailed(id: string, error: string, attempts: number, nextAttemptAt: number | null): Promise<void>;
   /** Puts dead rows back in the queue; returns how many. */
-  requeueDead(now: number): number;
+  requeueDead(now: number): Promise<number>;
 }

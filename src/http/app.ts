@@ -2,6 +2,7 @@ import express, { type Express } from "express";
 import { pinoHttp } from "pino-http";
 import type { Logger } from "pino";
 import type { Pipeline } from "../pipeline/context.js";
+import type { Deriver } from "../deriver/index.js";
 import { apiRoutes } from "./apiRoutes.js";
 import { requireBearer } from "./bearer.js";
 import { errorHandler, sendError } from "./errors.js";
@@ -12,12 +13,16 @@ import { SERVICE } from "../version.js";
 export interface AppDeps {
   pipeline: Pipeline;
   log: Logger;
+  /** The deriver: woken after each commit, and /ready reports whether it runs. */
+  deriver: Pick<Deriver, "notify" | "status">;
   /** Extra routers mounted after the core ones (CRM webhook, reports, dashboard). */
   extra?: express.Router[];
+  /** Handlers mounted before the routes (tests use it to wait for derivation before reads). */
+  before?: express.RequestHandler[];
 }
 
 /** Wires the HTTP edge. No work at import time; every dependency is passed in. */
-export function createApp({ pipeline, log, extra = [] }: AppDeps): Express {
+export function createApp({ pipeline, log, deriver, extra = [], before = [] }: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -30,20 +35,33 @@ export function createApp({ pipeline, log, extra = [] }: AppDeps): Express {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: (req) => req.url === "/health" },
+      autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/ready" },
     }),
   );
 
-  app.get("/health", (_req, res) => {
+  for (const h of before) app.use(h);
+  // Liveness: the process answers and the database answers a read.
+  app.get("/health", async (_req, res) => {
     try {
-      pipeline.store.admin.ping();
+      await pipeline.store.admin.ping();
       res.json({ status: "ok", version: SERVICE.version });
     } catch (err) {
       log.error({ err }, "health check failed");
       sendError(res, 503, "unavailable", "database does not answer");
     }
   });
-  app.use(segmentWebhook(pipeline, log));
+  // Readiness: a write can commit now and the deriver is running.
+  app.get("/ready", async (_req, res) => {
+    const d = deriver.status();
+    if (!d.running) return sendError(res, 503, "not_ready", `the deriver is not running${d.error ? `: ${d.error}` : ""}`);
+    try {
+      await pipeline.store.transaction(async () => undefined);
+    } catch (err) {
+      return sendError(res, 503, "not_ready", `a write cannot commit: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    res.json({ status: "ready", deriver: { derived: d.derived, last_step_at: d.lastStepAt ? new Date(d.lastStepAt).toISOString() : null } });
+  });
+  app.use(segmentWebhook(pipeline, log, deriver.notify));
   app.use("/api", requireBearer(pipeline.config.apiToken, "the API"));
   app.use(apiRoutes(pipeline));
   for (const r of extra) app.use(r);

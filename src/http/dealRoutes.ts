@@ -9,16 +9,17 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** GET /api/deals/:id: the deal's ledger of hits, which one decides its state, and its credits. */
 export function dealRoutes(p: Pipeline): Router {
   const router = Router();
-  router.get("/api/deals/:id", (req, res) => {
+  router.get("/api/deals/:id", async (req, res) => {
     const { store } = p;
     const dealId = req.params.id;
-    const hits = store.raw.hitsOfDeal(dealId);
-    const deal = store.deals.deal(dealId);
+    const hits = await store.raw.hitsOfDeal(dealId);
+    const deal = await store.deals.deal(dealId);
     if (!deal && hits.length === 0) return sendError(res, 404, "not_found", `no deal "${dealId}"`);
     const parsed = hits.map((row) => ({ row, hit: readStoredHit(row) }));
     const current = currentDealState(parsed.flatMap((x) => (x.hit ? [x.hit] : [])));
     const conversionId = `deal:${dealId}`;
-    const conversion = store.derived.conversion(conversionId);
+    const conversion = await store.derived.conversion(conversionId);
+    const credits = conversion ? await store.derived.creditsOf(conversionId) : [];
     res.json({
       deal_id: dealId,
       state: deal
@@ -42,9 +43,7 @@ export function dealRoutes(p: Pipeline): Router {
         error: row.error,
       })),
       conversion: conversion ? { id: conversion.id, at: iso(conversion.at), revenue: conversion.revenue, currency: conversion.currency } : null,
-      credits: conversion
-        ? store.derived.creditsOf(conversionId).map((c) => ({ model: c.model, touch: c.touchIndex, channel: c.channel, credit: c.credit }))
-        : [],
+      credits: credits.map((c) => ({ model: c.model, touch: c.touchIndex, channel: c.channel, credit: c.credit })),
     });
   });
   return router;

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from "express";
 import type { Logger } from "pino";
+import { StoreBusyError, StoreUnavailableError } from "../store/errors.js";
 
 /** The one JSON error shape of every HTTP error: `{ "error": { "code", "message" } }`. */
 export function sendError(res: Response, status: number, code: string, message: string): void {
@@ -16,10 +17,16 @@ export class HttpError extends Error {
   }
 }
 
-/** Last handler: body-parser errors become 400/413, anything unexpected a logged 500. */
+/** Last handler: body-parser errors become 400/413, a busy store 503, anything unexpected a logged 500. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message);
+    // Retryable: Segment and CRMs retry a 503, and nothing was acknowledged.
+    if (err instanceof StoreBusyError || err instanceof StoreUnavailableError) {
+      log.warn({ err: err.message }, "store busy or unavailable; answered 503");
+      res.setHeader("Retry-After", String(err.retryAfterSeconds));
+      return sendError(res, 503, "unavailable", `${err.message}; retry later`);
+    }
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === "entity.too.large") return sendError(res, 413, "payload_too_large", "request body exceeds the limit");
     if (e.type === "entity.parse.failed") return sendError(res, 400, "malformed_json", "request body is not valid JSON");

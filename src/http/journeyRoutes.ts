@@ -11,16 +11,16 @@ import { sendError } from "./errors.js";
 export function journeyRoutes(p: Pipeline): Router {
   const router = Router();
 
-  router.get("/api/reports/paths", (req, res) => {
+  router.get("/api/reports/paths", async (req, res) => {
     const parsed = parsePathQuery(req.query as Record<string, unknown>);
     if (parsed.kind === "invalid") return sendError(res, 400, "bad_query", parsed.message);
-    res.json(pathsReport(p.store, parsed.query));
+    res.json(await pathsReport(p.store, parsed.query));
   });
 
-  router.get("/api/reports/overview", (req, res) => {
+  router.get("/api/reports/overview", async (req, res) => {
     const parsed = parseRange(req.query as Record<string, unknown>);
     if (parsed.kind === "invalid") return sendError(res, 400, "bad_query", parsed.message);
-    res.json(overviewReport(p.store, parsed.query));
+    res.json(await overviewReport(p.store, parsed.query));
   });
 
   return router;

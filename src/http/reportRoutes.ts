@@ -7,10 +7,10 @@ import { sendError } from "./errors.js";
 /** GET /api/reports/attribution (JSON, or CSV with ?format=csv / Accept: text/csv). */
 export function reportRoutes(p: Pipeline): Router {
   const router = Router();
-  router.get("/api/reports/attribution", (req, res) => {
+  router.get("/api/reports/attribution", async (req, res) => {
     const parsed = parseReportQuery(req.query as Record<string, unknown>);
     if (parsed.kind === "invalid") return sendError(res, 400, "bad_query", parsed.message);
-    const report = attributionReport(p.store, parsed.query);
+    const report = await attributionReport(p.store, parsed.query);
     const wantsCsv = req.query.format === "csv" || (req.query.format === undefined && /\btext\/csv\b/.test(req.header("accept") ?? ""));
     if (wantsCsv) {
       res.type("text/csv").attachment(`attribution-${parsed.query.model}-${parsed.query.groupBy}.csv`).send(reportCsv(report));

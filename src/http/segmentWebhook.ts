@@ -1,7 +1,7 @@
 import express, { Router } from "express";
 import type { Logger } from "pino";
 import { verifySignature } from "../ingest/signature.js";
-import { createGroupCommitter } from "../pipeline/groupCommit.js";
+import { createGroupCommitter } from "../gateway/index.js";
 import type { Pipeline } from "../pipeline/context.js";
 import { sendError } from "./errors.js";
 
@@ -16,12 +16,13 @@ function messagesOf(body: unknown): unknown[] | null {
 }
 
 /**
- * POST /webhooks/segment: one message, an array, or {"batch": [...]}; 200 only after commit.
- * Concurrent requests share a transaction (group commit), each answered with its own counts.
+ * POST /webhooks/segment: one message, an array, or {"batch": [...]}; 200 only after the raw
+ * messages are committed (nothing is derived here). Concurrent requests share a transaction
+ * (group commit), each answered with its own counts.
  */
-export function segmentWebhook(p: Pipeline, log: Logger): Router {
+export function segmentWebhook(p: Pipeline, log: Logger, onCommit: () => void): Router {
   const router = Router();
-  const committer = createGroupCommitter(p, log);
+  const committer = createGroupCommitter(p.store, log, { now: p.now, onCommit });
   router.post(
     "/webhooks/segment",
     express.raw({ type: () => true, limit: SEGMENT_BODY_LIMIT }),

@@ -15,12 +15,12 @@ function traitEmail(raw: Record<string, unknown>): string | null {
  * previousId (an existing userId, else taken as an anonymousId) to userId; an identify's
  * `traits.email` is an email identity.
  */
-export function identityClaim(m: ValidMessage, graph: Pick<IdentityGraph, "identity">): IdentityClaim {
+export async function identityClaim(m: ValidMessage, graph: Pick<IdentityGraph, "identity">): Promise<IdentityClaim> {
   const ids: IdentityKey[] = [];
   if (m.anonymousId !== null) ids.push({ kind: "anonymousId", value: m.anonymousId });
   if (m.userId !== null) ids.push({ kind: "userId", value: m.userId });
   if (m.type === "alias" && m.previousId !== null && m.previousId !== m.userId) {
-    const kind = graph.identity("userId", m.previousId) ? "userId" : "anonymousId";
+    const kind = (await graph.identity("userId", m.previousId)) ? "userId" : "anonymousId";
     ids.push({ kind, value: m.previousId });
   }
   return { ids, email: m.type === "identify" ? traitEmail(m.raw) : null, at: m.timestamp };

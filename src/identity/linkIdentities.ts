@@ -2,13 +2,13 @@ import type { IdentityKind, IdentityRow } from "../store/types.js";
 
 /** The part of the store the identity graph needs. */
 export interface IdentityGraph {
-  identity(kind: IdentityKind, value: string): IdentityRow | undefined;
-  insertIdentity(kind: IdentityKind, value: string, personId: number, inferred: boolean, seenAt: number): void;
-  touchIdentity(kind: IdentityKind, value: string, seenAt: number): void;
-  identityCount(personId: number): number;
-  createPerson(now: number): number;
-  markInferred(personId: number): void;
-  mergePersonInto(from: number, to: number): void;
+  identity(kind: IdentityKind, value: string): Promise<IdentityRow | undefined>;
+  insertIdentity(kind: IdentityKind, value: string, personId: number, inferred: boolean, seenAt: number): Promise<void>;
+  touchIdentity(kind: IdentityKind, value: string, seenAt: number): Promise<void>;
+  identityCount(personId: number): Promise<number>;
+  createPerson(now: number): Promise<number>;
+  markInferred(personId: number): Promise<void>;
+  mergePersonInto(from: number, to: number): Promise<void>;
 }
 
 export interface IdentityKey {
@@ -36,33 +36,33 @@ export interface LinkResult {
  * of the smaller side, never a rescan. Links through a shared email trait are inferred: the
  * absorbed side's ids are flagged.
  */
-export function linkIdentities(graph: IdentityGraph, claim: IdentityClaim): LinkResult {
+export async function linkIdentities(graph: IdentityGraph, claim: IdentityClaim): Promise<LinkResult> {
   const merged: number[] = [];
   const added: IdentityKey[] = [];
   const persons = new Set<number>();
   const missing: IdentityKey[] = [];
   for (const k of claim.ids) {
-    const row = graph.identity(k.kind, k.value);
+    const row = await graph.identity(k.kind, k.value);
     if (!row) {
       missing.push(k);
       continue;
     }
     persons.add(row.personId);
-    touch(graph, k, row.lastSeen, claim.at);
+    await touch(graph, k, row.lastSeen, claim.at);
   }
-  const personId = persons.size === 0 ? graph.createPerson(claim.at) : absorb(graph, [...persons], false, merged);
+  const personId = persons.size === 0 ? await graph.createPerson(claim.at) : await absorb(graph, [...persons], false, merged);
   for (const k of missing) {
-    graph.insertIdentity(k.kind, k.value, personId, false, claim.at);
+    await graph.insertIdentity(k.kind, k.value, personId, false, claim.at);
     added.push(k);
   }
   if (claim.email !== null) {
-    const row = graph.identity("email", claim.email);
+    const row = await graph.identity("email", claim.email);
     if (!row) {
-      graph.insertIdentity("email", claim.email, personId, false, claim.at);
+      await graph.insertIdentity("email", claim.email, personId, false, claim.at);
       added.push({ kind: "email", value: claim.email });
     } else {
-      touch(graph, { kind: "email", value: claim.email }, row.lastSeen, claim.at);
-      if (row.personId !== personId) return { personId: absorb(graph, [personId, row.personId], true, merged), merged, added };
+      await touch(graph, { kind: "email", value: claim.email }, row.lastSeen, claim.at);
+      if (row.personId !== personId) return { personId: await absorb(graph, [personId, row.personId], true, merged), merged, added };
     }
   }
   return { personId, merged, added };
@@ -74,18 +74,19 @@ export function linkIdentities(graph: IdentityGraph, claim: IdentityClaim): Link
  */
 const LAST_SEEN_PRECISION_MS = 3_600_000;
 
-function touch(graph: IdentityGraph, k: IdentityKey, lastSeen: number, at: number): void {
-  if (at > lastSeen + LAST_SEEN_PRECISION_MS) graph.touchIdentity(k.kind, k.value, at);
+async function touch(graph: IdentityGraph, k: IdentityKey, lastSeen: number, at: number): Promise<void> {
+  if (at > lastSeen + LAST_SEEN_PRECISION_MS) await graph.touchIdentity(k.kind, k.value, at);
 }
 
-function absorb(graph: IdentityGraph, persons: number[], inferred: boolean, merged: number[]): number {
+async function absorb(graph: IdentityGraph, persons: number[], inferred: boolean, merged: number[]): Promise<number> {
   if (persons.length === 1) return persons[0]!;
-  const sized = persons.map((p) => ({ p, n: graph.identityCount(p) }));
+  const sized: Array<{ p: number; n: number }> = [];
+  for (const p of persons) sized.push({ p, n: await graph.identityCount(p) });
   sized.sort((a, b) => b.n - a.n || a.p - b.p);
   const winner = sized[0]!.p;
   for (const { p } of sized.slice(1)) {
-    if (inferred) graph.markInferred(p);
-    graph.mergePersonInto(p, winner);
+    if (inferred) await graph.markInferred(p);
+    await graph.mergePersonInto(p, winner);
     merged.push(p);
   }
   return winner;

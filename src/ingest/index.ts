@@ -1,4 +1,15 @@
 /** Public face of src/ingest: Segment message validation, signature check, IP truncation (pure). */
-export { validateMessage, parseTime, MESSAGE_TYPES, type MessageType, type ValidMessage, type Validation } from "./validateMessage.js";
+export {
+  validateMessage,
+  parseTime,
+  MESSAGE_TYPES,
+  MAX_MESSAGE_DEPTH,
+  MAX_MESSAGE_BYTES,
+  MAX_ID_LENGTH,
+  MAX_EVENT_LENGTH,
+  type MessageType,
+  type ValidMessage,
+  type Validation,
+} from "./validateMessage.js";
 export { verifySignature, firstEvent } from "./signature.js";
 export { truncateIp } from "./truncateIp.js";

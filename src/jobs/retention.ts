@@ -8,8 +8,8 @@ export const DAY_MS = 86_400_000;
  * conversions, credits, traits) stays, so reports keep their history. A later `recompute` can
  * only rebuild from what is left.
  */
-export function purgeExpiredMessages(p: Pipeline, days: number, log: Logger): number {
-  const purged = p.store.admin.purgeMessagesBefore(p.now() - days * DAY_MS);
+export async function purgeExpiredMessages(p: Pipeline, days: number, log: Logger): Promise<number> {
+  const purged = await p.store.admin.purgeMessagesBefore(p.now() - days * DAY_MS);
   log.info({ purged, days }, "retention: raw messages purged");
   return purged;
 }

@@ -19,9 +19,9 @@ export function readStoredHit(row: CrmHitRow): StoredCrmHit | null {
 }
 
 /** Every valid stored hit of a deal (the one being applied included). */
-function storedHitsOf(p: Pipeline, dealId: string, current: StoredCrmHit): StoredCrmHit[] {
+async function storedHitsOf(p: Pipeline, dealId: string, current: StoredCrmHit): Promise<StoredCrmHit[]> {
   const hits: StoredCrmHit[] = [current];
-  for (const row of p.store.raw.hitsOfDeal(dealId)) {
+  for (const row of await p.store.raw.hitsOfDeal(dealId)) {
     const hit = row.seq === current.seq ? null : readStoredHit(row);
     if (hit) hits.push(hit);
   }
@@ -29,12 +29,12 @@ function storedHitsOf(p: Pipeline, dealId: string, current: StoredCrmHit): Store
 }
 
 /** The person a deal belongs to: by userId, else email, else anonymousId. */
-function resolvePerson(p: Pipeline, hit: Pick<StoredCrmHit, "userId" | "email" | "anonymousId">): number | null {
+async function resolvePerson(p: Pipeline, hit: Pick<StoredCrmHit, "userId" | "email" | "anonymousId">): Promise<number | null> {
   const { identities } = p.store;
   const row =
-    (hit.userId !== null ? identities.identity("userId", hit.userId) : undefined) ??
-    (hit.email !== null ? identities.identity("email", hit.email) : undefined) ??
-    (hit.anonymousId !== null ? identities.identity("anonymousId", hit.anonymousId) : undefined);
+    (hit.userId !== null ? await identities.identity("userId", hit.userId) : undefined) ??
+    (hit.email !== null ? await identities.identity("email", hit.email) : undefined) ??
+    (hit.anonymousId !== null ? await identities.identity("anonymousId", hit.anonymousId) : undefined);
   return row?.personId ?? null;
 }
 
@@ -44,15 +44,15 @@ function resolvePerson(p: Pipeline, hit: Pick<StoredCrmHit, "userId" | "email" |
  * conversion at its createdAt with its amount; any other state removes the conversion, and
  * with it the revenue from every report and trait.
  */
-export function applyCrmHit(p: Pipeline, hit: StoredCrmHit, dirty: DirtyPersons, feedback: boolean): HitEffect {
+export async function applyCrmHit(p: Pipeline, hit: StoredCrmHit, dirty: DirtyPersons, feedback: boolean): Promise<HitEffect> {
   const { deals, derived } = p.store;
-  const prev = deals.deal(hit.dealId);
+  const prev = await deals.deal(hit.dealId);
   if (prev && !isNewer(hit, { updatedAt: prev.updatedAt, receivedAt: prev.receivedAt, seq: prev.hitSeq })) {
     return { kind: "stale" };
   }
   const outcome = statusOutcome(hit.status, p.config.crmWonStatuses, p.config.crmLostStatuses);
-  const fields = mergeDealFields(storedHitsOf(p, hit.dealId, hit)) ?? hit;
-  const personId = resolvePerson(p, fields);
+  const fields = mergeDealFields(await storedHitsOf(p, hit.dealId, hit)) ?? hit;
+  const personId = await resolvePerson(p, fields);
   const deal: DealRow = {
     ...fields,
     dealId: hit.dealId,
@@ -63,7 +63,7 @@ export function applyCrmHit(p: Pipeline, hit: StoredCrmHit, dirty: DirtyPersons,
     hitSeq: hit.seq,
     personId,
   };
-  deals.putDeal(deal);
+  await deals.putDeal(deal);
   const conversionId = `deal:${hit.dealId}`;
   if (outcome === "won") {
     const conversion = {
@@ -75,27 +75,27 @@ export function applyCrmHit(p: Pipeline, hit: StoredCrmHit, dirty: DirtyPersons,
       currency: deal.currency,
       origin: "crm" as const,
     };
-    derived.upsertConversion(conversion);
+    await derived.upsertConversion(conversion);
     // A deal with no person yet is credited Unattributed until an identity links it.
-    if (personId === null) derived.replaceCredits(conversionId, creditsOf(p, conversion, [], currentRemovalEffects(p.store)));
+    if (personId === null) await derived.replaceCredits(conversionId, creditsOf(p, conversion, [], await currentRemovalEffects(p.store)));
   } else {
-    derived.deleteConversion(conversionId);
+    await derived.deleteConversion(conversionId);
   }
   if (personId !== null) dirty.mark(personId);
   if (prev?.personId != null && prev.personId !== personId) dirty.mark(prev.personId);
 
   const statusChanged = prev?.status !== hit.status;
-  if (feedback && statusChanged) queueDealStatusChanged(p, hit, prev?.status ?? null, personId);
+  if (feedback && statusChanged) await queueDealStatusChanged(p, hit, prev?.status ?? null, personId);
   return { kind: "applied", statusChanged, outcome };
 }
 
-function queueDealStatusChanged(p: Pipeline, hit: StoredCrmHit, previousStatus: string | null, personId: number | null): void {
-  const ids = personId !== null ? p.store.identities.identitiesOf(personId) : [];
+async function queueDealStatusChanged(p: Pipeline, hit: StoredCrmHit, previousStatus: string | null, personId: number | null): Promise<void> {
+  const ids = personId !== null ? await p.store.identities.identitiesOf(personId) : [];
   const target: MessageTarget | null =
     feedbackTarget(ids) ??
     (hit.userId !== null ? { userId: hit.userId } : hit.anonymousId !== null ? { anonymousId: hit.anonymousId } : null);
   if (target === null) return; // only an email: Segment needs a userId or anonymousId
-  const touches = personId !== null ? p.store.derived.touchpointsOf(personId) : [];
+  const touches = personId !== null ? await p.store.derived.touchpointsOf(personId) : [];
   const id = createHash("sha256").update(`deal-status:${hit.dealId}:${hit.seq}:${hit.receivedAt}`).digest("hex").slice(0, 32);
   const message = dealStatusChanged(
     id,
@@ -111,17 +111,17 @@ function queueDealStatusChanged(p: Pipeline, hit: StoredCrmHit, previousStatus: 
     },
     hit.updatedAt,
   );
-  p.store.outbox.enqueue(personId, message, p.now());
+  await p.store.outbox.enqueue(personId, message, p.now());
 }
 
 /** Re-applies every valid stored hit in arrival order (recompute); no feedback is queued. */
-export function replayCrmHits(p: Pipeline): number {
+export async function replayCrmHits(p: Pipeline): Promise<number> {
   const dirty = new DirtyPersons();
   let n = 0;
-  for (const row of p.store.raw.validHits()) {
+  for (const row of await p.store.raw.validHits()) {
     const hit = readStoredHit(row);
     if (!hit) continue;
-    applyCrmHit(p, hit, dirty, false);
+    await applyCrmHit(p, hit, dirty, false);
     n++;
   }
   return n;

@@ -10,24 +10,24 @@ import { linkWaitingDeals } from "./linkWaitingDeals.js";
  * Derives what one newly stored message changes: the identity graph, the device's visit and
  * touchpoints, a conversion. Persons whose person-level data must be re-derived are marked.
  */
-export function applyMessage(p: Pipeline, m: ValidMessage, dirty: DirtyPersons): void {
-  const personId = applyIdentityAndConversion(p, m, dirty);
+export async function applyMessage(p: Pipeline, m: ValidMessage, dirty: DirtyPersons): Promise<void> {
+  const personId = await applyIdentityAndConversion(p, m, dirty);
   const call = toDeviceCall(m.messageId, m.type, m.timestamp, m.raw);
-  if (call) deriveDeviceCall(p, m.anonymousId ?? m.userId!, personId, call, dirty);
+  if (call) await deriveDeviceCall(p, m.anonymousId ?? m.userId!, personId, call, dirty);
 }
 
 /** The identity links and the conversion of one message; returns the message's person. */
-export function applyIdentityAndConversion(p: Pipeline, m: ValidMessage, dirty: DirtyPersons): number {
+export async function applyIdentityAndConversion(p: Pipeline, m: ValidMessage, dirty: DirtyPersons): Promise<number> {
   const { identities, derived } = p.store;
-  const link = linkIdentities(identities, identityClaim(m, identities));
+  const link = await linkIdentities(identities, await identityClaim(m, identities));
   for (const loser of link.merged) dirty.merged(loser, link.personId);
   if (link.added.length > 0) {
     dirty.mark(link.personId);
-    linkWaitingDeals(p, link.personId, link.added, dirty);
+    await linkWaitingDeals(p, link.personId, link.added, dirty);
   }
   const conversion = conversionFromTrack(m, link.personId, p.conversionEvents);
   if (conversion) {
-    derived.upsertConversion(conversion);
+    await derived.upsertConversion(conversion);
     dirty.mark(link.personId);
   }
   return link.personId;

@@ -28,26 +28,46 @@ export function createPipeline(store: Store, classifier: Classifier, config: Con
 
 /**
  * Persons touched by a unit of work, each with the touchpoints that are new to it (they get a
- * "Visitor Source Identified"). Merged-away persons hand their entry to the survivor.
+ * "Visitor Source Identified") and how many raw rows touched it (what derivation_lag counts
+ * while the person waits). Merged-away persons hand their entry to the survivor.
  */
 export class DirtyPersons {
-  private readonly persons = new Map<number, Set<string>>();
+  private readonly persons = new Map<number, { touches: Set<string>; rows: number }>();
+  private row = 0;
+  private readonly lastRow = new Map<number, number>();
+
+  /** The next marks come from another raw row. */
+  nextRow(): void {
+    this.row++;
+  }
 
   mark(personId: number, newTouchMessageId?: string): void {
-    let set = this.persons.get(personId);
-    if (!set) this.persons.set(personId, (set = new Set()));
-    if (newTouchMessageId !== undefined) set.add(newTouchMessageId);
+    let e = this.persons.get(personId);
+    if (!e) this.persons.set(personId, (e = { touches: new Set(), rows: 0 }));
+    if (this.lastRow.get(personId) !== this.row) {
+      this.lastRow.set(personId, this.row);
+      e.rows++;
+    }
+    if (newTouchMessageId !== undefined) e.touches.add(newTouchMessageId);
   }
 
   merged(from: number, into: number): void {
     const moved = this.persons.get(from);
     this.persons.delete(from);
     this.mark(into);
-    if (moved) for (const id of moved) this.mark(into, id);
+    if (!moved) return;
+    const e = this.persons.get(into)!;
+    e.rows += moved.rows;
+    for (const id of moved.touches) e.touches.add(id);
   }
 
   entries(): IterableIterator<[number, Set<string>]> {
-    return this.persons.entries();
+    return [...this.persons].map(([id, e]) => [id, e.touches] as [number, Set<string>])[Symbol.iterator]();
+  }
+
+  /** Each person with its new touchpoints and the number of raw rows that touched it. */
+  marks(): Array<{ personId: number; touches: string[]; rows: number }> {
+    return [...this.persons].map(([personId, e]) => ({ personId, touches: [...e.touches], rows: e.rows }));
   }
 
   get size(): number {
@@ -56,6 +76,6 @@ export class DirtyPersons {
 }
 
 /** The Markov removal effects currently in force (empty before the first run). */
-export function currentRemovalEffects(store: Store): RemovalEffects {
-  return store.derived.markovModel()?.removalEffects ?? {};
+export async function currentRemovalEffects(store: Store): Promise<RemovalEffects> {
+  return (await store.derived.markovModel())?.removalEffects ?? {};
 }

@@ -8,28 +8,28 @@ import type { DirtyPersons, Pipeline } from "./context.js";
  * (Segment delivers out of order) re-derives the whole device from its raw messages, so the
  * result never depends on arrival order.
  */
-export function deriveDeviceCall(p: Pipeline, deviceId: string, personId: number, call: DeviceCall, dirty: DirtyPersons): void {
+export async function deriveDeviceCall(p: Pipeline, deviceId: string, personId: number, call: DeviceCall, dirty: DirtyPersons): Promise<void> {
   const { derived } = p.store;
-  const state = derived.visitState(deviceId);
+  const state = await derived.visitState(deviceId);
   if (state && compareCalls(call, { at: state.lastAt, messageId: state.lastMessageId }) < 0) {
-    rederiveDevice(p, deviceId, personId, dirty);
+    await rederiveDevice(p, deviceId, personId, dirty);
     return;
   }
   const step = stepVisit(state ?? null, call, deviceId, { classifier: p.classifier, sessionTimeoutMs: p.sessionTimeoutMs });
   if (step.touchpoint) {
-    derived.insertTouchpoint(step.touchpoint, personId);
+    await derived.insertTouchpoint(step.touchpoint, personId);
     dirty.mark(personId, step.touchpoint.messageId);
   }
-  derived.putVisitState(deviceId, step.state);
+  await derived.putVisitState(deviceId, step.state);
 }
 
 /** Rebuilds one device's touchpoints and visit state from its stored messages. */
-export function rederiveDevice(p: Pipeline, deviceId: string, personId: number, dirty: DirtyPersons): void {
+export async function rederiveDevice(p: Pipeline, deviceId: string, personId: number, dirty: DirtyPersons): Promise<void> {
   const { derived, raw } = p.store;
-  const before = new Set(derived.touchpointsOfDevice(deviceId).map((t) => t.messageId));
-  derived.deleteTouchpointsOfDevice(deviceId);
+  const before = new Set((await derived.touchpointsOfDevice(deviceId)).map((t) => t.messageId));
+  await derived.deleteTouchpointsOfDevice(deviceId);
   const calls: DeviceCall[] = [];
-  for (const m of raw.messagesOfDevice(deviceId)) {
+  for (const m of await raw.messagesOfDevice(deviceId)) {
     const call = toDeviceCall(m.messageId, m.type, m.timestamp, JSON.parse(m.payload) as Record<string, unknown>);
     if (call) calls.push(call);
   }
@@ -40,10 +40,10 @@ export function rederiveDevice(p: Pipeline, deviceId: string, personId: number, 
     const step = stepVisit(state, call, deviceId, opts);
     state = step.state;
     if (step.touchpoint) {
-      derived.insertTouchpoint(step.touchpoint, personId);
+      await derived.insertTouchpoint(step.touchpoint, personId);
       dirty.mark(personId, before.has(step.touchpoint.messageId) ? undefined : step.touchpoint.messageId);
     }
   }
   dirty.mark(personId);
-  if (state) derived.putVisitState(deviceId, state);
+  if (state) await derived.putVisitState(deviceId, state);
 }

@@ -12,13 +12,13 @@ import { feedbackTarget } from "./feedbackTarget.js";
  * deals: credits of every model for each conversion, traits, and the feedback they cause.
  * `newTouches` are the touchpoints (message ids) that appeared in this unit of work.
  */
-export function derivePerson(p: Pipeline, personId: number, newTouches: ReadonlySet<string>, effects: RemovalEffects): void {
+export async function derivePerson(p: Pipeline, personId: number, newTouches: ReadonlySet<string>, effects: RemovalEffects): Promise<void> {
   const { derived, identities, deals, outbox } = p.store;
-  const ids = identities.identitiesOf(personId);
+  const ids = await identities.identitiesOf(personId);
   if (ids.length === 0) return; // erased or merged away meanwhile
-  const touches = derived.touchpointsOf(personId);
-  const conversions = derived.conversionsOf(personId);
-  for (const c of conversions) derived.replaceCredits(c.id, creditsOf(p, c, touches, effects));
+  const touches = await derived.touchpointsOf(personId);
+  const conversions = await derived.conversionsOf(personId);
+  for (const c of conversions) await derived.replaceCredits(c.id, creditsOf(p, c, touches, effects));
 
   const traits = personTraits(
     {
@@ -26,33 +26,33 @@ export function derivePerson(p: Pipeline, personId: number, newTouches: Readonly
       conversionTimes: conversions.map((c) => c.at),
       deviceCount: ids.filter((i) => i.kind === "anonymousId").length,
       inferred: ids.some((i) => i.inferred),
-      deals: deals.dealsOf(personId),
+      deals: await deals.dealsOf(personId),
     },
     p.settings,
     effects,
   );
   const now = p.now();
-  derived.putTraits(personId, traits, now);
+  await derived.putTraits(personId, traits, now);
 
   const target = feedbackTarget(ids);
   if (!target) return;
-  queueSourceEvents(p, personId, target, touches, newTouches);
+  await queueSourceEvents(p, personId, target, touches, newTouches);
   const key = target.userId ? `userId:${target.userId}` : `anonymousId:${target.anonymousId}`;
-  const last = outbox.lastQueuedTraits(key);
+  const last = await outbox.lastQueuedTraits(key);
   const changed = changedTraits(last?.traits ?? null, traits);
   if (!changed) return;
   const at = latestChange(touches, conversions, now);
   if (last?.outboxSeq != null) {
     // Still unsent: update that identify in place (full trait set, so nothing is lost).
-    const pending = outbox.pendingMessage(last.outboxSeq);
+    const pending = await outbox.pendingMessage(last.outboxSeq);
     const merged = pending?.type === "identify" ? { ...pending.traits, ...changed } : null;
-    if (pending && merged && outbox.replacePendingMessage(last.outboxSeq, personId, identifyTraits(pending.messageId, target, merged, at), now)) {
-      outbox.putQueuedTraits(key, traits, now, last.outboxSeq);
+    if (pending && merged && (await outbox.replacePendingMessage(last.outboxSeq, personId, identifyTraits(pending.messageId, target, merged, at), now))) {
+      await outbox.putQueuedTraits(key, traits, now, last.outboxSeq);
       return;
     }
   }
-  const seq = outbox.enqueue(personId, identifyTraits(randomUUID(), target, changed, at), now);
-  outbox.putQueuedTraits(key, traits, now, seq);
+  const seq = await outbox.enqueue(personId, identifyTraits(randomUUID(), target, changed, at), now);
+  await outbox.putQueuedTraits(key, traits, now, seq);
 }
 
 /** Credit rows of one conversion under every model, with touch fields copied for reports. */

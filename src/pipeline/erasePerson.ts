@@ -6,13 +6,13 @@ import type { IdentityKind } from "../store/types.js";
  * derived row, and pending feedback. Returns false when no such person is known (raw rows that
  * name the value are still erased).
  */
-export function erasePerson(store: Store, key: { kind: IdentityKind; value: string }): boolean {
-  const row = store.identities.identity(key.kind, key.value);
+export async function erasePerson(store: Store, key: { kind: IdentityKind; value: string }): Promise<boolean> {
+  const row = await store.identities.identity(key.kind, key.value);
   if (!row) {
-    store.admin.erasePerson(-1, [key.value]);
+    await store.admin.erasePerson(-1, [key.value]);
     return false;
   }
-  const values = store.identities.identitiesOf(row.personId).map((i) => i.value);
-  store.admin.erasePerson(row.personId, values);
+  const values = (await store.identities.identitiesOf(row.personId)).map((i) => i.value);
+  await store.admin.erasePerson(row.personId, values);
   return true;
 }

@@ -1,11 +1,10 @@
 /**
- * Public face of src/pipeline: the orchestrator that sequences ingest → identity → touchpoints
- * → conversions → credits → traits → outbox, in one transaction per unit of work.
+ * Public face of src/pipeline: the derivation steps (identity → touchpoints → conversions →
+ * credits → traits → outbox) that the deriver sequences, and erasure.
  */
-export { createPipeline, DirtyPersons, type Pipeline } from "./context.js";
-export { ingestBatch, ingestBatches, deriveDirty, type IngestCounts } from "./ingestBatch.js";
-export { createGroupCommitter, GROUP_MESSAGES } from "./groupCommit.js";
-export { applyCrmHit, replayCrmHits, DEAL_CONVERSION_NAME, type HitEffect } from "./applyCrmHit.js";
-export { recompute, recomputeMarkov, repairDirtyPersons, derivePersons, type RecomputeSummary } from "./recompute.js";
-export { refreshMarkovModel } from "./refreshMarkov.js";
+export { createPipeline, DirtyPersons, currentRemovalEffects, type Pipeline } from "./context.js";
+export { applyMessage } from "./applyMessage.js";
+export { applyCrmHit, replayCrmHits, readStoredHit, DEAL_CONVERSION_NAME, type HitEffect } from "./applyCrmHit.js";
+export { derivePerson } from "./derivePerson.js";
+export { refreshMarkovModel, fitMarkovModel } from "./refreshMarkov.js";
 export { erasePerson } from "./erasePerson.js";

@@ -13,19 +13,19 @@ export function sourceEventId(touchMessageId: string): string {
  * "Visitor Source Identified" for each new touchpoint whose source, medium or campaign differs
  * from the person's previous touchpoint (the first touchpoint always).
  */
-export function queueSourceEvents(
+export async function queueSourceEvents(
   p: Pipeline,
   personId: number,
   target: MessageTarget,
   touches: readonly StoredTouchpoint[],
   newTouches: ReadonlySet<string>,
-): void {
+): Promise<void> {
   if (newTouches.size === 0) return;
   const now = p.now();
-  touches.forEach((t, i) => {
-    if (!newTouches.has(t.messageId)) return;
+  for (const [i, t] of touches.entries()) {
+    if (!newTouches.has(t.messageId)) continue;
     const prev = i > 0 ? touches[i - 1] : undefined;
-    if (prev && prev.source === t.source && prev.medium === t.medium && prev.campaign === t.campaign) return;
-    p.store.outbox.enqueue(personId, visitorSourceIdentified(sourceEventId(t.messageId), target, t, i + 1, i === 0), now);
-  });
+    if (prev && prev.source === t.source && prev.medium === t.medium && prev.campaign === t.campaign) continue;
+    await p.store.outbox.enqueue(personId, visitorSourceIdentified(sourceEventId(t.messageId), target, t, i + 1, i === 0), now);
+  }
 }

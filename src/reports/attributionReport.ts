@@ -39,8 +39,8 @@ export function parseReportQuery(q: Record<string, unknown>): ParsedQuery {
   return { kind: "ok", query: { model: model as Model | "all", groupBy: groupBy as GroupBy, from, to, conversion } };
 }
 
-function modelSection(store: Store, model: Model, q: ReportQuery) {
-  const rows: ReportRow[] = store.reports.attributionRows({ model, from: q.from, to: q.to, conversion: q.conversion }, q.groupBy);
+async function modelSection(store: Store, model: Model, q: ReportQuery) {
+  const rows: ReportRow[] = await store.reports.attributionRows({ model, from: q.from, to: q.to, conversion: q.conversion }, q.groupBy);
   let conversions = 0;
   let revenue = 0;
   for (const r of rows) {
@@ -51,13 +51,13 @@ function modelSection(store: Store, model: Model, q: ReportQuery) {
 }
 
 /** The attribution report in DESIGN.md's shape, for one model or all side by side. */
-export function attributionReport(store: Store, q: ReportQuery) {
+export async function attributionReport(store: Store, q: ReportQuery) {
   const head = { model: q.model, groupBy: q.groupBy, from: iso(q.from), to: iso(q.to) };
-  const markovExtra = () => ({ removal_effects: store.derived.markovModel()?.removalEffects ?? {} });
+  const markovExtra = async () => ({ removal_effects: (await store.derived.markovModel())?.removalEffects ?? {} });
   if (q.model === "all") {
-    const models: Record<string, ReturnType<typeof modelSection>> = {};
-    for (const m of MODELS) models[m] = modelSection(store, m, q);
-    return { ...head, models, ...markovExtra() };
+    const models: Record<string, Awaited<ReturnType<typeof modelSection>>> = {};
+    for (const m of MODELS) models[m] = await modelSection(store, m, q);
+    return { ...head, models, ...(await markovExtra()) };
   }
-  return { ...head, ...modelSection(store, q.model, q), ...(q.model === "markov" ? markovExtra() : {}) };
+  return { ...head, ...(await modelSection(store, q.model, q)), ...(q.model === "markov" ? await markovExtra() : {}) };
 }

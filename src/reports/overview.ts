@@ -46,9 +46,9 @@ export interface Overview {
  * Headline figures over conversions in [from, to). Persons: those active in the range (every
  * person when unbounded). Averages over an empty set are 0 so the figures stay numbers.
  */
-export function overviewReport(store: Store, range: TimeRange): Overview {
-  const c = store.journeys.overviewCounts(range);
-  const hours = median(store.journeys.timesToConversion(range));
+export async function overviewReport(store: Store, range: TimeRange): Promise<Overview> {
+  const c = await store.journeys.overviewCounts(range);
+  const hours = median(await store.journeys.timesToConversion(range));
   return {
     persons: c.persons,
     conversions: c.conversions,

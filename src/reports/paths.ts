@@ -45,14 +45,14 @@ export function parsePathQuery(q: Record<string, unknown>): Parsed<PathQuery> {
  * The most common channel paths to conversion. Consecutive repeats stay: each is a real
  * touch. A conversion with no credited touch has the path ["Unattributed"].
  */
-export function pathsReport(store: Store, q: PathQuery): PathsReport {
-  const rows = store.journeys.topPaths(q, q.model, q.limit);
+export async function pathsReport(store: Store, q: PathQuery): Promise<PathsReport> {
+  const rows = await store.journeys.topPaths(q, q.model, q.limit);
   return {
     paths: rows.map((r) => ({
       path: r.path === null ? [UNATTRIBUTED] : (JSON.parse(r.path) as string[]),
       conversions: r.conversions,
       revenue: r.revenue,
     })),
-    total_conversions: store.journeys.conversionCount(q),
+    total_conversions: await store.journeys.conversionCount(q),
   };
 }

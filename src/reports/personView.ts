@@ -5,20 +5,22 @@ import type { IdentityKind, IdentityRow } from "../store/types.js";
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Finds a person by any of its identities: userId, anonymousId or email (case-insensitive). */
-export function findPerson(store: Store, id: string): IdentityRow | undefined {
+export async function findPerson(store: Store, id: string): Promise<IdentityRow | undefined> {
   const kinds: IdentityKind[] = ["userId", "anonymousId"];
   for (const kind of kinds) {
-    const row = store.identities.identity(kind, id);
+    const row = await store.identities.identity(kind, id);
     if (row) return row;
   }
   return store.identities.identity("email", id.trim().toLowerCase());
 }
 
 /** The journey of one person in DESIGN.md's `GET /api/people/:id` shape. */
-export function personView(store: Store, personId: number) {
-  const identities = store.identities.identitiesOf(personId);
-  const touches = store.derived.touchpointsOf(personId);
-  const conversions = store.derived.conversionsOf(personId);
+export async function personView(store: Store, personId: number) {
+  const identities = await store.identities.identitiesOf(personId);
+  const touches = await store.derived.touchpointsOf(personId);
+  const conversions = await store.derived.conversionsOf(personId);
+  const creditsOf = new Map<string, Awaited<ReturnType<Store["derived"]["creditsOf"]>>>();
+  for (const c of conversions) creditsOf.set(c.id, await store.derived.creditsOf(c.id));
   return {
     person_id: personId,
     identities: identities.map((i) => ({ type: i.kind, value: i.value, inferred: i.inferred })),
@@ -39,7 +41,7 @@ export function personView(store: Store, personId: number) {
     conversions: conversions.map((c) => {
       const credits: Record<string, Array<{ touch: number | null; channel: string; credit: number }>> = {};
       for (const m of MODELS) credits[m] = [];
-      for (const r of store.derived.creditsOf(c.id)) {
+      for (const r of creditsOf.get(c.id)!) {
         (credits[r.model] ??= []).push({ touch: r.touchIndex, channel: r.channel, credit: r.credit });
       }
       return {
@@ -52,6 +54,6 @@ export function personView(store: Store, personId: number) {
         credits,
       };
     }),
-    traits: store.derived.traitsOf(personId) ?? {},
+    traits: (await store.derived.traitsOf(personId)) ?? {},
   };
 }

@@ -1,8 +1,7 @@
 import request from "supertest";
 import { describe, expect, test } from "vitest";
-import { recomputeMarkov } from "../../src/pipeline/recompute.js";
 import { page, track, identify } from "../support/segmentMessages.js";
-import { silentLog, useTestApps } from "../support/testApp.js";
+import { settled, useTestApps } from "../support/testApp.js";
 
 const DAY = 86_400_000;
 const t0 = Date.UTC(2026, 4, 1, 8, 0, 0);
@@ -101,8 +100,10 @@ describe("attribution through the webhook", () => {
   });
 
   test("markov: exact removal effects after the model is fitted, credits by removal effect", async () => {
-    const { app, pipeline } = await seed();
-    recomputeMarkov(pipeline, silentLog);
+    const { app, pipeline, deriver } = await seed();
+    // The scheduled refit as the server runs it (in the deriver), once the seed is derived.
+    await settled(pipeline);
+    await deriver.refit();
     const r = await request(app).get("/api/reports/attribution?model=markov").expect(200);
     // Paths: [Organic Search, Email, Direct] -> conv, [Paid Search] -> conv, [Referral] -> null.
     // P(conv) = 2/3; removing any converting channel halves it; Referral never converts.

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import request from "supertest";
 import { describe, expect, test } from "vitest";
 import { identify, page, track } from "../support/segmentMessages.js";
-import { useTestApps } from "../support/testApp.js";
+import { useTestApps, settled } from "../support/testApp.js";
 
 const makeApp = useTestApps();
 
@@ -70,7 +70,7 @@ describe("erasure", () => {
       .expect(200);
     expect(r.body.accepted).toBe(1);
     expect(leftovers(pipeline.config.databasePath)).toEqual([]);
-    expect(pipeline.store.admin.stats()).toMatchObject({ persons: 1, messages: 1 });
+    expect((await settled(pipeline).then((s) => s.admin.stats()))).toMatchObject({ persons: 1, messages: 1 });
   });
 
   test("DELETE of an unknown person is a 404", async () => {

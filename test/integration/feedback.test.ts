@@ -6,7 +6,7 @@ import { SERVICE } from "../../src/version.js";
 import { startChildServer, waitForExit } from "../support/childServer.js";
 import { startFakeSegment, type FakeSegment } from "../support/fakeSegment.js";
 import { identify, page } from "../support/segmentMessages.js";
-import { silentLog, tempDir, testApp } from "../support/testApp.js";
+import { silentLog, tempDir, testApp, settled } from "../support/testApp.js";
 
 let fake: FakeSegment;
 const cleanups: Array<() => unknown> = [];
@@ -101,7 +101,7 @@ describe("feedback to Segment", () => {
     fake.setStatus(503);
     const down = await flush();
     expect(down.sent).toBe(0);
-    expect(pipeline.store.admin.stats().outbox_pending).toBe(40);
+    expect((await settled(pipeline).then((s) => s.admin.stats())).outbox_pending).toBe(40);
     fake.setStatus(null);
     expect((await flush()).sent).toBe(0); // not due yet: backoff
     const up = await flush(Date.now() + 3_600_000);
@@ -109,17 +109,17 @@ describe("feedback to Segment", () => {
     const ids = fake.messages().map((m) => m.messageId);
     expect(new Set(ids).size).toBe(40);
     expect(ids).toHaveLength(40);
-    expect(pipeline.store.admin.stats()).toMatchObject({ outbox_pending: 0, outbox_sent: 40 });
+    expect((await settled(pipeline).then((s) => s.admin.stats()))).toMatchObject({ outbox_pending: 0, outbox_sent: 40 });
   });
 
   test("our own messages posted back to the webhook are ignored", async () => {
     const { app, flush, pipeline } = await setup();
     await request(app).post("/webhooks/segment").send([page("anon-l", T0, "https://shop.example/", "https://www.bing.com/")]);
     await flush();
-    const before = pipeline.store.admin.stats();
+    const before = (await settled(pipeline).then((s) => s.admin.stats()));
     const echoed = await request(app).post("/webhooks/segment").send(fake.messages());
     expect(echoed.body).toEqual({ accepted: 0, duplicates: 0, rejected: 0, ignored: 2 });
-    expect(pipeline.store.admin.stats()).toEqual(before);
+    expect((await settled(pipeline).then((s) => s.admin.stats()))).toEqual(before);
   });
 });
 

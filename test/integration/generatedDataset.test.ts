@@ -2,8 +2,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { validateMessage } from "../../src/ingest/validateMessage.js";
-import { ingestBatch } from "../../src/pipeline/ingestBatch.js";
-import { recompute, recomputeMarkov } from "../../src/pipeline/recompute.js";
 import { findPerson, personView } from "../../src/reports/personView.js";
 import { createClassifier } from "../../src/sources/index.js";
 import {
@@ -15,8 +13,9 @@ import {
   writeJsonLines,
   type GeneratedPerson,
 } from "../support/generateDataset.js";
+import { ingest, recompute, refitMarkov } from "../support/derive.js";
 import { derivedSnapshot } from "../support/snapshot.js";
-import { silentLog, tempDir, testPipeline } from "../support/testApp.js";
+import { tempDir, testPipeline } from "../support/testApp.js";
 
 const ordersOf = (p: GeneratedPerson) => p.messages.filter((m) => m.type === "track" && m.event === "Order Completed");
 
@@ -87,39 +86,39 @@ describe("the generated dataset (shared by the benchmark)", () => {
     expect(internal / corpus.length).toBeGreaterThan(0.3);
   });
 
-  test("ingested, every generated person is one person with its devices and its conversion", () => {
+  test("ingested, every generated person is one person with its devices and its conversion", async () => {
     const p = testPipeline({ SITE_DOMAINS: DATASET_SITE });
     try {
       const persons = [...generatePersons({ persons: 1000, seed: 12, conversionRate: 0.1 })];
-      for (const chunk of inChunks(persons.flatMap((x) => x.messages), 3000)) ingestBatch(p, chunk, silentLog);
-      const stats = p.store.admin.stats();
+      for (const chunk of inChunks(persons.flatMap((x) => x.messages), 3000)) await ingest(p, chunk);
+      const stats = await p.store.admin.stats();
       expect(stats.persons).toBe(1000);
       expect(stats.conversions).toBe(persons.filter((x) => x.converts).length);
       for (const person of persons) {
-        const found = findPerson(p.store, person.anonymousIds[0]!);
+        const found = await findPerson(p.store, person.anonymousIds[0]!);
         expect(found).toBeDefined();
-        const view = personView(p.store, found!.personId);
+        const view = await personView(p.store, found!.personId);
         expect(view.device_count).toBe(person.anonymousIds.length);
         expect(view.conversions).toHaveLength(person.converts ? 1 : 0);
         expect(view.touchpoints.length).toBeGreaterThan(0);
       }
     } finally {
-      p.cleanup();
+      await p.cleanup();
     }
   });
 
-  test("recompute over 2k generated persons gives the same derived data as incremental ingest", () => {
+  test("recompute over 2k generated persons gives the same derived data as incremental ingest", async () => {
     const p = testPipeline({ SITE_DOMAINS: DATASET_SITE });
     try {
-      for (const chunk of inChunks(generateMessages({ persons: 2000, seed: 13 }), 2500)) ingestBatch(p, chunk, silentLog);
+      for (const chunk of inChunks(generateMessages({ persons: 2000, seed: 13 }), 2500)) await ingest(p, chunk);
       // Incremental ingest credits Markov with the model in force; refit it as recompute does.
-      recomputeMarkov(p, silentLog);
-      const incremental = derivedSnapshot(p);
-      const summary = recompute(p, silentLog);
-      expect(summary.messages).toBe(p.store.admin.stats().messages);
-      expect(derivedSnapshot(p)).toEqual(incremental);
+      await refitMarkov(p);
+      const incremental = await derivedSnapshot(p);
+      const summary = await recompute(p);
+      expect(summary.messages).toBe((await p.store.admin.stats()).messages);
+      expect(await derivedSnapshot(p)).toEqual(incremental);
     } finally {
-      p.cleanup();
+      await p.cleanup();
     }
   });
 

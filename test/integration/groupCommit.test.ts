@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, test } from "vitest";
 import { page } from "../support/segmentMessages.js";
-import { useTestApps } from "../support/testApp.js";
+import { useTestApps, settled } from "../support/testApp.js";
 
 const makeApp = useTestApps();
 
@@ -30,7 +30,7 @@ describe("concurrent webhook requests (group commit)", () => {
       }
       const total = counts.reduce((a, c) => ({ accepted: a.accepted + c.accepted, duplicates: a.duplicates + c.duplicates }), { accepted: 0, duplicates: 0 });
       expect(total).toEqual({ accepted: 150 + 10, duplicates: 20 });
-      expect(pipeline.store.admin.stats()).toMatchObject({ messages: 160, rejected: 30, persons: 160, touchpoints: 160 });
+      expect((await settled(pipeline).then((s) => s.admin.stats()))).toMatchObject({ messages: 160, rejected: 30, persons: 160, touchpoints: 160 });
     } finally {
       server.close();
     }

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { ingestBatch } from "../../src/pipeline/ingestBatch.js";
-import { recompute, recomputeMarkov } from "../../src/pipeline/recompute.js";
+import { storeBatches } from "../../src/gateway/index.js";
+import { deriveAll, ingest, recompute, refitMarkov } from "../support/derive.js";
 import { derivedSnapshot } from "../support/snapshot.js";
-import { silentLog, testPipeline } from "../support/testApp.js";
+import { testPipeline } from "../support/testApp.js";
 
 const DAY = 86_400_000;
 const referrers = ["https://www.google.com/", "https://t.co/x", "", "https://chatgpt.com/", "https://news.example.org/a", "https://shop.example/prev"];
@@ -33,30 +33,47 @@ function messages(specs: Spec[]) {
 }
 
 describe("recompute equals incremental processing", () => {
-  test("for any order of arrival and batching, recompute from scratch gives the same derived data", () => {
-    fc.assert(
-      fc.property(fc.array(spec, { minLength: 1, maxLength: 30 }), fc.array(fc.nat(), { minLength: 30, maxLength: 30 }), fc.integer({ min: 1, max: 6 }), (specs, perm, size) => {
-        const msgs = messages(specs);
-        // arrival order: a permutation driven by `perm`
-        const order = msgs.map((m, i) => ({ m, k: perm[i % perm.length]! * 31 + i })).sort((a, b) => a.k - b.k).map((x) => x.m);
-        const p = testPipeline({ SITE_DOMAINS: "shop.example" });
-        try {
-          for (let i = 0; i < order.length; i += size) ingestBatch(p, order.slice(i, i + size), silentLog);
-          recomputeMarkov(p, silentLog);
-          const incremental = derivedSnapshot(p);
-          const statsBefore = p.store.admin.stats();
-          recompute(p, silentLog);
-          expect(derivedSnapshot(p)).toEqual(incremental);
-          const { outbox_pending: _a, ...restAfter } = p.store.admin.stats();
-          const { outbox_pending: _b, ...restBefore } = statsBefore;
-          expect(restAfter).toEqual(restBefore);
-          // and recompute is idempotent
-          recompute(p, silentLog);
-          expect(derivedSnapshot(p)).toEqual(incremental);
-        } finally {
-          p.cleanup();
-        }
-      }),
+  test("for any order of arrival, batching and deriver unit size, recompute from scratch gives the same derived data", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(spec, { minLength: 1, maxLength: 30 }),
+        fc.array(fc.nat(), { minLength: 30, maxLength: 30 }),
+        fc.integer({ min: 1, max: 6 }),
+        // the deriver's unit: smaller or larger than a batch, so a person's messages are grouped across units
+        fc.integer({ min: 1, max: 8 }),
+        // the deriver catches up after each request, or lags behind them all (a unit then spans requests)
+        fc.boolean(),
+        async (specs, perm, size, unitSize, lagging) => {
+          const msgs = messages(specs);
+          // arrival order: a permutation driven by `perm`
+          const order = msgs.map((m, i) => ({ m, k: perm[i % perm.length]! * 31 + i })).sort((a, b) => a.k - b.k).map((x) => x.m);
+          const p = testPipeline({ SITE_DOMAINS: "shop.example" });
+          try {
+            const unit = { messages: unitSize, hits: unitSize };
+            for (let i = 0; i < order.length; i += size) {
+              const batch = order.slice(i, i + size);
+              if (lagging) await storeBatches(p.store, [batch], p.now());
+              else await ingest(p, batch, unit);
+            }
+            if (lagging) await deriveAll(p, unit);
+            expect(await p.store.cursor.lag()).toBe(0);
+            expect(await p.store.cursor.failureCount()).toBe(0);
+            await refitMarkov(p);
+            const incremental = await derivedSnapshot(p);
+            const statsBefore = await p.store.admin.stats();
+            await recompute(p);
+            expect(await derivedSnapshot(p)).toEqual(incremental);
+            const { outbox_pending: _a, ...restAfter } = await p.store.admin.stats();
+            const { outbox_pending: _b, ...restBefore } = statsBefore;
+            expect(restAfter).toEqual(restBefore);
+            // and recompute is idempotent
+            await recompute(p);
+            expect(await derivedSnapshot(p)).toEqual(incremental);
+          } finally {
+            await p.cleanup();
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -1,14 +1,17 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { purgeExpiredMessages } from "../../src/jobs/retention.js";
-import { ingestBatch } from "../../src/pipeline/ingestBatch.js";
+import { ingest } from "../support/derive.js";
 import { page, track } from "../support/segmentMessages.js";
 import { silentLog, testPipeline } from "../support/testApp.js";
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
 
 describe("RETENTION_DAYS", () => {
-  test("raw messages older than the window are purged, derived data is kept", () => {
+  test("raw messages older than the window are purged, derived data is kept", async () => {
     const now = Date.UTC(2026, 5, 30);
     const p = testPipeline({ RETENTION_DAYS: "30" }, () => now);
     cleanup = p.cleanup;
@@ -17,12 +20,14 @@ describe("RETENTION_DAYS", () => {
       track({ anonymousId: "old" }, "Order Completed", "2026-05-02T10:00:00Z", { revenue: 5 }),
       page("new", "2026-06-20T10:00:00Z", "https://shop.example/", "https://www.bing.com/"),
     ];
-    ingestBatch(p, msgs, silentLog);
-    const before = p.store.admin.stats();
-    expect(purgeExpiredMessages(p, p.config.retentionDays!, silentLog)).toBe(2);
-    const after = p.store.admin.stats();
+    await ingest(p, msgs);
+    const before = await p.store.admin.stats();
+    expect(await purgeExpiredMessages(p, p.config.retentionDays!, silentLog)).toBe(2);
+    const after = await p.store.admin.stats();
     expect(after.messages).toBe(1);
     expect(after).toMatchObject({ touchpoints: before.touchpoints, conversions: before.conversions, persons: before.persons });
-    expect(msgs.map((m) => p.store.raw.message(m.messageId) !== undefined)).toEqual([false, false, true]);
+    const kept: boolean[] = [];
+    for (const m of msgs) kept.push((await p.store.raw.message(m.messageId)) !== undefined);
+    expect(kept).toEqual([false, false, true]);
   });
 });

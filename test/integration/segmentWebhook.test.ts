@@ -1,7 +1,7 @@
 import request from "supertest";
 import { describe, expect, test } from "vitest";
 import { page, identify, track, sign } from "../support/segmentMessages.js";
-import { useTestApps } from "../support/testApp.js";
+import { useTestApps, settled } from "../support/testApp.js";
 
 const setup = useTestApps();
 
@@ -37,7 +37,7 @@ describe("POST /webhooks/segment", () => {
       .post("/webhooks/segment")
       .send([good, { type: "track", messageId: "t1", anonymousId: "a", timestamp: T0 }, { type: "nope" }]);
     expect(res.body).toEqual({ accepted: 1, duplicates: 0, rejected: 2, ignored: 0 });
-    expect(pipeline.store.admin.stats()).toMatchObject({ messages: 1, rejected: 2 });
+    expect((await settled(pipeline).then((s) => s.admin.stats()))).toMatchObject({ messages: 1, rejected: 2 });
   });
 
   test("our own feedback messages are ignored and store nothing", async () => {
@@ -45,7 +45,7 @@ describe("POST /webhooks/segment", () => {
     const own = { ...track({ userId: "u" }, "Visitor Source Identified", T0), context: { segment_attribution: { name: "segment-attribution", version: "1" } } };
     const res = await request(app).post("/webhooks/segment").send([own]);
     expect(res.body).toEqual({ accepted: 0, duplicates: 0, rejected: 0, ignored: 1 });
-    expect(pipeline.store.admin.stats()).toMatchObject({ messages: 0, persons: 0 });
+    expect((await settled(pipeline).then((s) => s.admin.stats()))).toMatchObject({ messages: 0, persons: 0 });
   });
 
   test("malformed JSON is a 400 with a JSON error", async () => {
@@ -80,7 +80,7 @@ describe("POST /webhooks/segment", () => {
       expect(unsigned.status).toBe(401);
       const wrong = await request(app).post("/webhooks/segment").set("content-type", "application/json").set("x-signature", sign("other", body)).send(body);
       expect(wrong.status).toBe(401);
-      expect(pipeline.store.admin.stats().messages).toBe(0);
+      expect((await settled(pipeline).then((s) => s.admin.stats())).messages).toBe(0);
       const ok = await request(app).post("/webhooks/segment").set("content-type", "application/json").set("x-signature", sign(secret, body)).send(body);
       expect(ok.status).toBe(200);
       expect(ok.body.accepted).toBe(1);

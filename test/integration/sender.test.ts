@@ -138,7 +138,7 @@ describe("Segment sender (real analytics-node)", () => {
 
   test("a closed sender reports every row failed instead of dropping it silently", async () => {
     await sender.close();
-    expect(await sender.send(queueWith(2).claimDue(10, T0, 1000))).toEqual([
+    expect(await sender.send(await queueWith(2).claimDue(10, T0, 1000))).toEqual([
       { id: "row-0", ok: false, error: "sender is closed" },
       { id: "row-1", ok: false, error: "sender is closed" },
     ]);

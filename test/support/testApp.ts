@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RequestHandler } from "express";
 import { pino } from "pino";
 import { afterEach } from "vitest";
 import { loadConfig, type Config } from "../../src/config/index.js";
+import { createDeriver, type Deriver, type DeriverOptions } from "../../src/deriver/index.js";
 import { createApp } from "../../src/http/app.js";
 import { crmWebhook } from "../../src/http/crmWebhook.js";
 import { dealRoutes } from "../../src/http/dealRoutes.js";
@@ -12,7 +14,7 @@ import { dashboardRoutes } from "../../src/http/dashboardRoutes.js";
 import { reportRoutes } from "../../src/http/reportRoutes.js";
 import { createPipeline, type Pipeline } from "../../src/pipeline/context.js";
 import { createClassifier } from "../../src/sources/index.js";
-import { createSqliteStore } from "../../src/store/index.js";
+import { createSqliteStore, type Store } from "../../src/store/index.js";
 
 export const silentLog = pino({ level: "silent" });
 
@@ -22,39 +24,72 @@ export function tempDir(prefix = "sa-test-"): { dir: string; cleanup: () => void
 }
 
 /** A real pipeline on a real SQLite file in a temp dir; env overrides go through the real config parser. */
-export function testPipeline(env: Record<string, string> = {}, now: () => number = Date.now): Pipeline & { cleanup: () => void } {
+export function testPipeline(env: Record<string, string> = {}, now: () => number = Date.now): Pipeline & { cleanup: () => Promise<void> } {
   const { dir, cleanup } = tempDir();
   const config: Config = loadConfig({ DATABASE_PATH: join(dir, "test.db"), LOG_LEVEL: "silent", ...env });
   const store = createSqliteStore(config.databasePath);
   const classifier = createClassifier({ siteDomains: config.siteDomains, ignoredReferrers: config.ignoredReferrers });
   const p = createPipeline(store, classifier, config, now);
   return Object.assign(p, {
-    cleanup: () => {
-      store.close();
+    cleanup: async () => {
+      await store.close();
       cleanup();
     },
   });
 }
 
-/** The Express app over a test pipeline, with every router the server mounts. */
-export function testApp(env: Record<string, string> = {}, now?: () => number) {
+const derivers = new WeakMap<Pipeline, Deriver>();
+
+/** The store of a test app's pipeline once everything committed so far is derived. */
+export async function settled(p: Pipeline): Promise<Store> {
+  await derivers.get(p)?.drain();
+  return p.store;
+}
+
+export interface TestAppOptions {
+  /**
+   * Reads wait until everything committed is derived (read-your-writes), as a test usually
+   * wants; false leaves the deriver to its own pace (tests of eventual consistency).
+   */
+  settleReads?: boolean;
+  deriver?: DeriverOptions;
+}
+
+/**
+ * The Express app over a test pipeline, with every router the server mounts and a deriver in
+ * this thread (the server runs the same loop in a worker thread).
+ */
+export function testApp(env: Record<string, string> = {}, now?: () => number, opts: TestAppOptions = {}) {
   const pipeline = testPipeline(env, now);
+  const deriver: Deriver = createDeriver(pipeline, silentLog, { pollMs: 20, ...opts.deriver });
+  deriver.start();
+  derivers.set(pipeline, deriver);
+  const settle: RequestHandler = (req, _res, next) => {
+    if (req.path.startsWith("/webhooks/")) return next();
+    deriver.drain().then(() => next(), next);
+  };
   const app = createApp({
     pipeline,
     log: silentLog,
-    extra: [crmWebhook(pipeline, silentLog), reportRoutes(pipeline), dealRoutes(pipeline), journeyRoutes(pipeline), dashboardRoutes(pipeline)],
+    deriver,
+    before: opts.settleReads === false ? [] : [settle],
+    extra: [crmWebhook(pipeline, deriver.notify), reportRoutes(pipeline), dealRoutes(pipeline), journeyRoutes(pipeline), dashboardRoutes(pipeline)],
   });
-  return { app, pipeline, cleanup: pipeline.cleanup };
+  const cleanup = async () => {
+    await deriver.stop();
+    await pipeline.cleanup();
+  };
+  return { app, pipeline, deriver, cleanup };
 }
 
 /** Registers an afterEach that cleans up every test app made through the returned function. */
-export function useTestApps(): (env?: Record<string, string>, now?: () => number) => ReturnType<typeof testApp> {
-  const cleanups: Array<() => void> = [];
-  afterEach(() => {
-    while (cleanups.length > 0) cleanups.pop()!();
+export function useTestApps(): (env?: Record<string, string>, now?: () => number, opts?: TestAppOptions) => ReturnType<typeof testApp> {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
   });
-  return (env = {}, now) => {
-    const t = testApp(env, now);
+  return (env = {}, now, opts) => {
+    const t = testApp(env, now, opts);
     cleanups.push(t.cleanup);
     return t;
   };

@@ -38,6 +38,10 @@ export function adminQueries(db: Db) {
     "dirty_persons",
     "report_days",
     "report_dirty_days",
+    "derive_failures",
+    "pending_persons",
+    "pending_touches",
+    "refit_progress",
   ];
   const eraseStatements = [
     "DELETE FROM messages WHERE device_id = @value",
@@ -58,6 +62,8 @@ export function adminQueries(db: Db) {
     "DELETE FROM crm_hits WHERE deal_id IN (SELECT deal_id FROM deals WHERE person_id = @personId)",
     ...forDealsWhere("person_id = @personId"),
     "DELETE FROM person_traits WHERE person_id = @personId",
+    "DELETE FROM pending_persons WHERE person_id = @personId",
+    "DELETE FROM pending_touches WHERE person_id = @personId",
     "DELETE FROM dirty_persons WHERE person_id = @personId",
     "DELETE FROM identities WHERE person_id = @personId",
     "DELETE FROM persons WHERE person_id = @personId",

@@ -10,12 +10,12 @@ export type Db = Database.Database;
  * synchronous=NORMAL in WAL mode: a committed transaction survives a crash or kill -9 of the
  * process (the WAL is in the OS page cache); only a power loss can drop the last commits.
  */
-export function openDatabase(path: string, opts: { backgroundCheckpoints?: boolean } = {}): Db {
+export function openDatabase(path: string, opts: { backgroundCheckpoints?: boolean; busyTimeoutMs?: number } = {}): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  db.pragma("busy_timeout = 5000");
+  db.pragma(`busy_timeout = ${Math.max(0, Math.round(opts.busyTimeoutMs ?? 5000))}`);
   db.pragma("foreign_keys = OFF");
   db.pragma("cache_size = -16384");
   // With a background checkpointer (see checkpointer.ts) commits never checkpoint themselves.

@@ -33,6 +33,13 @@ export function identityQueries(db: Db) {
     db.prepare("UPDATE deals SET person_id = @to WHERE person_id = @from"),
     db.prepare("DELETE FROM person_traits WHERE person_id = @from"),
     db.prepare("DELETE FROM dirty_persons WHERE person_id = @from"),
+    // Person-level derivation still pending for `from` is owed to `to` now.
+    db.prepare(
+      `INSERT INTO pending_persons (person_id, rows, since) SELECT @to, rows, since FROM pending_persons WHERE person_id = @from
+       ON CONFLICT (person_id) DO UPDATE SET rows = rows + excluded.rows, since = min(since, excluded.since)`,
+    ),
+    db.prepare("DELETE FROM pending_persons WHERE person_id = @from"),
+    db.prepare("UPDATE pending_touches SET person_id = @to WHERE person_id = @from"),
     db.prepare("DELETE FROM persons WHERE person_id = @from"),
   ];
 

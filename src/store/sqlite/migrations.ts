@@ -213,4 +213,88 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 3,
+    name: "derivation cursor, refit progress; raw sequences never reused",
+    sql: `
+      -- Raw input is derived from a cursor (the last seq derived). A seq must never be handed out
+      -- twice, or a message stored after an erasure of the newest one could land behind the
+      -- cursor and never be derived: AUTOINCREMENT instead of max(rowid)+1.
+      CREATE TABLE messages_v3 (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id   TEXT NOT NULL UNIQUE,
+        type         TEXT NOT NULL,
+        anonymous_id TEXT,
+        user_id      TEXT,
+        device_id    TEXT NOT NULL,
+        event        TEXT,
+        timestamp    INTEGER NOT NULL,
+        received_at  INTEGER NOT NULL,
+        payload      TEXT NOT NULL
+      );
+      INSERT INTO messages_v3 SELECT seq, message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload FROM messages;
+      DROP TABLE messages;
+      ALTER TABLE messages_v3 RENAME TO messages;
+      CREATE INDEX messages_device ON messages (device_id, timestamp, message_id);
+
+      CREATE TABLE crm_hits_v3 (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        hit_id      TEXT NOT NULL UNIQUE,
+        deal_id     TEXT,
+        received_at INTEGER NOT NULL,
+        date        TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        error       TEXT
+      );
+      INSERT INTO crm_hits_v3 SELECT seq, hit_id, deal_id, received_at, date, payload, error FROM crm_hits;
+      DROP TABLE crm_hits;
+      ALTER TABLE crm_hits_v3 RENAME TO crm_hits;
+      CREATE INDEX crm_hits_deal ON crm_hits (deal_id);
+
+      -- How far the deriver has got in each raw table. Databases from before the split were
+      -- derived on ingest, so they start current.
+      CREATE TABLE derive_cursor (
+        name TEXT PRIMARY KEY,            -- messages | crm_hits
+        seq  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO derive_cursor (name, seq) VALUES
+        ('messages', (SELECT coalesce(max(seq), 0) FROM messages)),
+        ('crm_hits', (SELECT coalesce(max(seq), 0) FROM crm_hits));
+
+      -- Persons whose raw rows are applied (identities, touchpoints, conversions, deals) but whose
+      -- person-level derivation (credits, traits, feedback) is still to run. Applying and deriving
+      -- are separate short transactions, so a person touched by many rows in a burst is derived
+      -- once. rows: how many raw rows wait on this person (derivation_lag counts them).
+      CREATE TABLE pending_persons (
+        person_id INTEGER PRIMARY KEY,
+        rows      INTEGER NOT NULL,
+        since     INTEGER NOT NULL
+      );
+      CREATE INDEX pending_persons_since ON pending_persons (since);
+      -- Touchpoints new since the person was last derived: each gets a "Visitor Source Identified".
+      CREATE TABLE pending_touches (
+        message_id TEXT PRIMARY KEY,
+        person_id  INTEGER NOT NULL
+      );
+      CREATE INDEX pending_touches_person ON pending_touches (person_id);
+
+      -- Raw rows the deriver could not derive (a bug, not bad input: input was validated at the
+      -- gateway). They stay raw and are skipped; recompute derives them again.
+      CREATE TABLE derive_failures (
+        id         INTEGER PRIMARY KEY,
+        source     TEXT NOT NULL,       -- messages | crm_hits
+        seq        INTEGER NOT NULL,
+        error      TEXT NOT NULL,
+        failed_at  INTEGER NOT NULL
+      );
+
+      -- A Markov refit re-credits every person in bounded chunks; this is where it has got to,
+      -- so that a restart resumes it. next_person_id NULL: no re-credit in progress.
+      CREATE TABLE refit_progress (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        next_person_id INTEGER,
+        started_at     INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,5 +1,5 @@
 import type { Db } from "./db.js";
-import type { OutboundMessage, OutboxQueue, OutboxRow } from "../../feedback/types.js";
+import type { OutboundMessage, OutboxRow } from "../../feedback/types.js";
 
 /** The durable outbox and the record of what was last queued per outbound identity. */
 export function outboxQueries(db: Db) {
@@ -16,7 +16,7 @@ export function outboxQueries(db: Db) {
      ORDER BY next_attempt_at, seq LIMIT @limit`,
   );
   const lease = db.prepare("UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_until <= ?");
-  const sent = db.prepare("UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = 0 WHERE id = ?");
+  const sent = db.prepare("UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = 0 WHERE id = ? AND status = 'pending'");
   const failed = db.prepare(
     `UPDATE outbox SET attempts = @attempts, last_error = @error, lease_until = 0,
        status = CASE WHEN @next IS NULL THEN 'dead' ELSE 'pending' END,
@@ -33,7 +33,7 @@ export function outboxQueries(db: Db) {
   const pending = db.prepare("SELECT message FROM outbox WHERE seq = ? AND status = 'pending' AND attempts = 0");
   const ofPerson = db.prepare("SELECT id, message, status FROM outbox WHERE person_id = ? ORDER BY seq");
 
-  const claim = db.transaction((limit: number, now: number, leaseMs: number): OutboxRow[] => {
+  const claim = (limit: number, now: number, leaseMs: number): OutboxRow[] => {
     const rows = due.all({ now, limit }) as Array<{ id: string; message: string; attempts: number }>;
     const claimed: OutboxRow[] = [];
     for (const r of rows) {
@@ -42,17 +42,18 @@ export function outboxQueries(db: Db) {
       }
     }
     return claimed;
-  });
+  };
 
-  const queue: OutboxQueue = {
-    claimDue: (limit, now, leaseMs) => claim.immediate(limit, now, leaseMs),
-    markSent: db.transaction((ids: string[], now: number) => {
+  // Synchronous; the store runs each call in one of its transactions (see store/index.ts).
+  const queue = {
+    claimDue: (limit: number, now: number, leaseMs: number): OutboxRow[] => claim(limit, now, leaseMs),
+    markSent: (ids: string[], now: number): void => {
       for (const id of ids) sent.run(now, id);
-    }),
-    markFailed: (id, error, attempts, next) => {
+    },
+    markFailed: (id: string, error: string, attempts: number, next: number | null): void => {
       failed.run({ id, error, attempts, next });
     },
-    requeueDead: (now) => requeue.run(now).changes,
+    requeueDead: (now: number): number => requeue.run(now).changes,
   };
 
   return {

@@ -1,29 +1,6 @@
 import type { Db } from "./db.js";
 import type { CrmHitRow, StoredMessage } from "../types.js";
-
-interface MessageDbRow {
-  message_id: string;
-  type: string;
-  anonymous_id: string | null;
-  user_id: string | null;
-  device_id: string;
-  event: string | null;
-  timestamp: number;
-  received_at: number;
-  payload: string;
-}
-
-const toMessage = (r: MessageDbRow): StoredMessage => ({
-  messageId: r.message_id,
-  type: r.type,
-  anonymousId: r.anonymous_id,
-  userId: r.user_id,
-  deviceId: r.device_id,
-  event: r.event,
-  timestamp: r.timestamp,
-  receivedAt: r.received_at,
-  payload: r.payload,
-});
+import { toHit, toMessage, type HitDbRow, type MessageDbRow } from "./rawRows.js";
 
 /** Raw input: Segment messages, rejected messages and CRM hits. */
 export function rawQueries(db: Db) {
@@ -46,15 +23,6 @@ export function rawQueries(db: Db) {
   );
   const hitsForDeal = db.prepare("SELECT * FROM crm_hits WHERE deal_id = ? ORDER BY seq");
   const allHits = db.prepare("SELECT * FROM crm_hits WHERE error IS NULL ORDER BY seq");
-  const toHit = (r: { seq: number; hit_id: string; deal_id: string | null; received_at: number; date: string; payload: string; error: string | null }): CrmHitRow => ({
-    seq: r.seq,
-    hitId: r.hit_id,
-    dealId: r.deal_id,
-    receivedAt: r.received_at,
-    date: r.date,
-    payload: r.payload,
-    error: r.error,
-  });
 
   return {
     /** Returns false when the messageId is already stored (a duplicate). */
@@ -72,30 +40,26 @@ export function rawQueries(db: Db) {
       return r && toMessage(r);
     },
     /**
-     * Every message, device by device and each device's in time order (the messages_device
-     * index), read in pages (keyset pagination) so that the caller may write between pages:
-     * better-sqlite3 forbids writes while a statement is iterating.
+     * One page of every message, device by device and each device's in time order (the
+     * messages_device index), after the given key (keyset pagination): `recompute` reads it.
      */
-    *iterateMessagesByDevice(pageSize = 5000): Generator<StoredMessage> {
-      let page = (firstPage.all(pageSize) as MessageDbRow[]).map(toMessage);
-      while (page.length > 0) {
-        yield* page;
-        const last = page[page.length - 1]!;
-        page =
-          page.length < pageSize
-            ? []
-            : (nextPage.all(last.deviceId, last.timestamp, last.messageId, pageSize) as MessageDbRow[]).map(toMessage);
-      }
+    messagesByDevicePage(after: { deviceId: string; timestamp: number; messageId: string } | null, limit: number): StoredMessage[] {
+      const rows = after === null ? firstPage.all(limit) : nextPage.all(after.deviceId, after.timestamp, after.messageId, limit);
+      return (rows as MessageDbRow[]).map(toMessage);
+    },
+    /** Inserts messages; returns, per message, false when its messageId is already stored. */
+    insertMessages(ms: readonly StoredMessage[]): boolean[] {
+      return ms.map((m) => insertMessage.run(m).changes === 1);
     },
     insertHit(hitId: string, dealId: string | null, receivedAt: number, payload: string, error: string | null): number {
       const date = new Date(receivedAt).toISOString().slice(0, 10);
       return Number(insertHit.run(hitId, dealId, receivedAt, date, payload, error).lastInsertRowid);
     },
     hitsOfDeal(dealId: string): CrmHitRow[] {
-      return (hitsForDeal.all(dealId) as Parameters<typeof toHit>[0][]).map(toHit);
+      return (hitsForDeal.all(dealId) as HitDbRow[]).map(toHit);
     },
     validHits(): CrmHitRow[] {
-      return (allHits.all() as Parameters<typeof toHit>[0][]).map(toHit);
+      return (allHits.all() as HitDbRow[]).map(toHit);
     },
   };
 }

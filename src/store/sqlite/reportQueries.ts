@@ -29,12 +29,13 @@ const keyOf = (g: GroupBy, isTouch: string): string =>
 
 /**
  * Attribution reports. Whole UTC days are read from `report_days` (credits summed per model,
- * day, conversion name and touch fields); the partial days at the edges of a range straight
- * from `credits`. Days whose credits changed are marked dirty by the store and re-summed
- * before a report reads them, so a report costs the number of groups, not of credits.
+ * day, conversion name and touch fields); the partial days at the edges of a range, and the
+ * days whose credits changed since they were summed (`report_dirty_days`), straight from
+ * `credits`. A read never writes: the deriver re-sums dirty days (`refreshDirtyDays`) in its
+ * own transactions, so a report costs the number of groups and dirty days, not of credits.
  */
 export function reportQueries(db: Db) {
-  const dirtyDays = db.prepare("SELECT day FROM report_dirty_days ORDER BY day");
+  const dirtyDays = db.prepare("SELECT day FROM report_dirty_days ORDER BY day LIMIT ?");
   const clearDay = db.prepare("DELETE FROM report_days WHERE day = ?");
   const cleanDay = db.prepare("DELETE FROM report_dirty_days WHERE day = ?");
   const models = db.prepare(MODELS_SQL).pluck();
@@ -44,16 +45,17 @@ export function reportQueries(db: Db) {
      FROM credits WHERE model = @model AND conversion_at >= @day * ${DAY_MS} AND conversion_at < (@day + 1) * ${DAY_MS}
      GROUP BY conversion_name, touchpoint_id IS NOT NULL, channel, source, medium, campaign`,
   );
-  const refresh = db.transaction(() => {
-    const days = dirtyDays.pluck().all() as number[];
-    if (days.length === 0) return;
+  const refresh = (limit: number): number => {
+    const days = dirtyDays.pluck().all(limit) as number[];
+    if (days.length === 0) return 0;
     const ms = models.all() as string[];
     for (const day of days) {
       clearDay.run(day);
       for (const model of ms) sumDay.run({ day, model });
       cleanDay.run(day);
     }
-  });
+    return days.length;
+  };
 
   const grouped = Object.fromEntries(
     (["channel", "source", "source_medium", "campaign"] as GroupBy[]).map((g) => [
@@ -62,10 +64,17 @@ export function reportQueries(db: Db) {
         `SELECT key, sum(c) AS conversions, sum(r) AS revenue FROM (
            SELECT ${keyOf(g, "is_touch")} AS key, conversions AS c, revenue AS r FROM report_days
            WHERE model = @model AND day >= @dayFrom AND day < @dayTo
+             AND day NOT IN (SELECT day FROM report_dirty_days)
              AND (@conversion IS NULL OR conversion_name = @conversion)
            UNION ALL
            SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, credit AS c, credit * revenue AS r FROM credits
            WHERE model = @model AND ((conversion_at >= @aFrom AND conversion_at < @aTo) OR (conversion_at >= @bFrom AND conversion_at < @bTo))
+             AND (@conversion IS NULL OR conversion_name = @conversion)
+           UNION ALL
+           SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, credit AS c, credit * revenue AS r
+           FROM report_dirty_days d JOIN credits ON model = @model
+             AND conversion_at >= d.day * ${DAY_MS} AND conversion_at < (d.day + 1) * ${DAY_MS}
+           WHERE d.day >= @dayFrom AND d.day < @dayTo
              AND (@conversion IS NULL OR conversion_name = @conversion))
          GROUP BY key ORDER BY revenue DESC, conversions DESC, key`,
       ),
@@ -73,8 +82,9 @@ export function reportQueries(db: Db) {
   ) as Record<GroupBy, ReturnType<Db["prepare"]>>;
 
   return {
+    /** Re-sums up to `limit` dirty days into `report_days` (run by the deriver); returns how many. */
+    refreshDirtyDays: refresh,
     attributionRows(f: ReportFilter, groupBy: GroupBy): ReportRow[] {
-      refresh.immediate();
       return grouped[groupBy].all({ model: f.model, conversion: f.conversion, ...split(f.from, f.to) }) as ReportRow[];
     },
   };

@@ -26,7 +26,7 @@ export class MemoryOutboxQueue implements OutboxQueue {
     return id;
   }
 
-  claimDue(limit: number, now: number, leaseMs: number): OutboxRow[] {
+  async claimDue(limit: number, now: number, leaseMs: number): Promise<OutboxRow[]> {
     this.claims += 1;
     const due = [...this.rows.values()]
       .filter((s) => s.status === "pending" && s.nextAttemptAt <= now && s.leaseUntil <= now)
@@ -36,7 +36,7 @@ export class MemoryOutboxQueue implements OutboxQueue {
     return due.map((s) => ({ ...s.row, message: structuredClone(s.row.message) }));
   }
 
-  markSent(ids: string[], now: number): void {
+  async markSent(ids: string[], now: number): Promise<void> {
     for (const id of ids) {
       const s = this.get(id);
       s.status = "sent";
@@ -45,7 +45,7 @@ export class MemoryOutboxQueue implements OutboxQueue {
     }
   }
 
-  markFailed(id: string, error: string, attempts: number, nextAttemptAt: number | null): void {
+  async markFailed(id: string, error: string, attempts: number, nextAttemptAt: number | null): Promise<void> {
     const s = this.get(id);
     s.row = { ...s.row, attempts };
     s.lastError = error;
@@ -54,7 +54,7 @@ export class MemoryOutboxQueue implements OutboxQueue {
     else s.nextAttemptAt = nextAttemptAt;
   }
 
-  requeueDead(now: number): number {
+  async requeueDead(now: number): Promise<number> {
     let count = 0;
     for (const s of this.rows.values()) {
       if (s.status !== "dead") continue;

@@ -83,9 +83,7 @@ describe("createOutboxWorker", () => {
 
   test("a store error is reported as a failed run, not thrown", async () => {
     const queue = new MemoryOutboxQueue();
-    queue.claimDue = () => {
-      throw new Error("database is locked");
-    };
+    queue.claimDue = () => Promise.reject(new Error("database is locked"));
     worker = createOutboxWorker({ queue, sender: gatedSender().sender, cronExpression: EVERY_SECOND, ...settings });
     expect(await worker.runOnce()).toEqual({ kind: "failed", error: "database is locked" });
   });

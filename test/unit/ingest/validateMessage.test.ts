@@ -1,5 +1,12 @@
 import { describe, expect, test } from "vitest";
-import { validateMessage } from "../../../src/ingest/validateMessage.js";
+import {
+  MAX_EVENT_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_MESSAGE_BYTES,
+  MAX_MESSAGE_DEPTH,
+  validateMessage,
+  type Validation,
+} from "../../../src/ingest/validateMessage.js";
 
 const base = { messageId: "m1", anonymousId: "a1", timestamp: "2026-01-02T03:04:05.000Z" };
 
@@ -53,5 +60,113 @@ describe("validateMessage", () => {
   test("timestamp is parsed to epoch milliseconds", () => {
     const v = validateMessage({ ...base, type: "page", timestamp: "2026-01-02T03:04:05.250Z" });
     expect(v.kind === "valid" && v.message.timestamp).toBe(Date.UTC(2026, 0, 2, 3, 4, 5, 250));
+  });
+
+  test("payload is the JSON of the stored raw, with the IP already truncated", () => {
+    const v = validateMessage({ ...base, type: "page", context: { ip: "198.51.100.23", locale: "en" }, properties: { n: 1 } });
+    if (v.kind !== "valid") throw new Error(`expected valid, got ${v.kind}`);
+    expect(v.message.payload).toBe(JSON.stringify(v.message.raw));
+    expect(JSON.parse(v.message.payload)).toEqual({ ...base, type: "page", context: { ip: "198.51.100.0", locale: "en" }, properties: { n: 1 } });
+  });
+});
+
+/** A value `levels` objects or arrays deep: nested(1) is `{}` or `[]`. */
+function nested(levels: number, kind: "object" | "array"): unknown {
+  let value: unknown = kind === "object" ? {} : [];
+  for (let i = 1; i < levels; i++) value = kind === "object" ? { child: value } : [value];
+  return value;
+}
+
+/** A page message nesting `depth` levels in all, the message itself being the first. */
+const pageNested = (depth: number, kind: "object" | "array") => ({ ...base, type: "page", properties: nested(depth - 1, kind) });
+
+const reasonOf = (v: Validation) => (v.kind === "rejected" ? v.reason : `not rejected but ${v.kind}`);
+
+describe("validateMessage rejects what cannot be stored as it is", () => {
+  test("a message nested 5000 levels deep (8 KB of brackets) is rejected without throwing", () => {
+    const text = `{"messageId":"m1","anonymousId":"a1","type":"page","timestamp":"2026-01-02T03:04:05Z","properties":${"[".repeat(5000)}${"]".repeat(5000)}}`;
+    const v = validateMessage(JSON.parse(text));
+    expect(v).toEqual({ kind: "rejected", reason: `message is nested more than ${MAX_MESSAGE_DEPTH} levels deep`, messageId: "m1" });
+  });
+
+  test("a message nested 100,000 levels deep is rejected without overflowing the stack", () => {
+    const v = validateMessage({ ...base, type: "page", properties: JSON.parse(`${"[".repeat(100_000)}${"]".repeat(100_000)}`) as unknown });
+    expect(reasonOf(v)).toBe("message is nested more than 64 levels deep");
+  });
+
+  test.each([
+    ["objects", "object"],
+    ["arrays", "array"],
+  ] as const)("%s nested exactly to the limit are accepted, one level more is rejected", (_name, kind) => {
+    expect(validateMessage(pageNested(MAX_MESSAGE_DEPTH, kind)).kind).toBe("valid");
+    expect(reasonOf(validateMessage(pageNested(MAX_MESSAGE_DEPTH + 1, kind)))).toContain("nested more than 64 levels");
+  });
+
+  test("depth counts the deepest branch, not the first one", () => {
+    const msg = { ...base, type: "page", context: { shallow: [1, "two"] }, properties: { a: [{ b: nested(MAX_MESSAGE_DEPTH - 3, "object") }] } };
+    expect(reasonOf(validateMessage(msg))).toContain("nested more than");
+  });
+
+  test("a message exactly at the size limit is accepted, one byte more is rejected", () => {
+    const padding = (extra: number) => {
+      const empty = { ...base, type: "page", properties: { pad: "" } };
+      return { ...empty, properties: { pad: "x".repeat(MAX_MESSAGE_BYTES - JSON.stringify(empty).length + extra) } };
+    };
+    const atLimit = validateMessage(padding(0));
+    expect(atLimit.kind === "valid" && Buffer.byteLength(atLimit.message.payload)).toBe(MAX_MESSAGE_BYTES);
+    expect(reasonOf(validateMessage(padding(1)))).toBe("message is larger than 512 KB as JSON");
+  });
+
+  test("size is counted in UTF-8 bytes, not characters", () => {
+    const chars = Math.ceil(MAX_MESSAGE_BYTES / 2); // under the limit in characters, over it in bytes
+    expect(reasonOf(validateMessage({ ...base, type: "page", properties: { text: "é".repeat(chars) } }))).toContain("larger than 512 KB");
+  });
+
+  const cyclic: Record<string, unknown> = { ...base, type: "page" };
+  cyclic.properties = { parent: cyclic };
+  test.each([
+    ["a BigInt value", { ...base, type: "page", properties: { revenue: 10n } }],
+    ["a cycle", cyclic],
+    ["a throwing toJSON", { ...base, type: "page", properties: { toJSON: () => { throw new Error("no"); } } }],
+    ["a toJSON that drops the message", { ...base, type: "page", toJSON: () => undefined }],
+  ])("a message with %s is rejected as not serialisable", (_name, msg) => {
+    expect(validateMessage(msg)).toEqual({ kind: "rejected", reason: "message cannot be serialised as JSON", messageId: "m1" });
+  });
+
+  test.each([
+    ["the largest Date", "+275760-09-13T00:00:00.000Z", "year 275760"],
+    ["year 10000", "+010000-01-01T00:00:00.000Z", "year 10000"],
+    ["a negative year", "-000001-01-01T00:00:00.000Z", "year -1"],
+    ["before 1970", "1969-12-31T23:59:59.999Z", "year 1969"],
+  ])("a timestamp in %s is rejected as out of range", (_name, timestamp, year) => {
+    const reason = reasonOf(validateMessage({ ...base, type: "page", timestamp }));
+    expect(reason).toContain("timestamp is out of range");
+    expect(reason).toContain(year);
+  });
+
+  test.each(["1970-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"])("a timestamp at the edge of the range (%s) is accepted", (timestamp) => {
+    expect(validateMessage({ ...base, type: "page", timestamp }).kind).toBe("valid");
+  });
+
+  const long = "x".repeat(MAX_ID_LENGTH + 1);
+  test.each([
+    ["messageId", { ...base, type: "page", messageId: long }, null],
+    ["userId", { ...base, type: "identify", userId: long }, "m1"],
+    ["anonymousId", { ...base, type: "page", anonymousId: long }, "m1"],
+    ["previousId", { ...base, type: "alias", userId: "u1", previousId: long }, "m1"],
+    ["groupId", { ...base, type: "group", groupId: long }, "m1"],
+  ])("a %s longer than 1024 characters is rejected naming the field", (field, msg, messageId) => {
+    expect(validateMessage(msg)).toEqual({ kind: "rejected", reason: `${field} is longer than 1024 characters`, messageId });
+  });
+
+  test("ids and event names of exactly 1024 characters are accepted", () => {
+    const id = "x".repeat(MAX_ID_LENGTH);
+    const msg = { type: "track", messageId: id, userId: id, anonymousId: id, groupId: id, event: "e".repeat(MAX_EVENT_LENGTH), timestamp: base.timestamp };
+    expect(validateMessage(msg).kind).toBe("valid");
+  });
+
+  test("an event name longer than 1024 characters is rejected", () => {
+    const v = validateMessage({ ...base, type: "track", event: "e".repeat(MAX_EVENT_LENGTH + 1) });
+    expect(v).toEqual({ kind: "rejected", reason: "event is longer than 1024 characters", messageId: "m1" });
   });
 });

@@ -1,0 +1,168 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "pino";
+import type { Pipeline } from "../pipeline/context.js";
+import { applyNextRaw, derivePendingPersons, DEFAULT_UNIT, type UnitLimits } from "./deriveUnit.js";
+import { recreditChunk, repairDirtyPersons, startRefit } from "./refit.js";
+
+export interface DeriverStatus {
+  running: boolean;
+  /** The last error of the loop (a store error); null once a step succeeds again. */
+  error: string | null;
+  /** When the loop last completed a step (epoch ms). */
+  lastStepAt: number;
+  derived: number;
+}
+
+/** The deriver as the rest of the service sees it, in this thread or in a worker thread. */
+export interface Deriver {
+  start(): void;
+  /** New raw input was committed: derive it soon. */
+  notify(): void;
+  /** Resolves once everything committed before the call is derived (and any re-credit done). */
+  drain(): Promise<void>;
+  /** Refits the Markov model now; resolves when the model is stored (the re-credit follows in chunks). */
+  refit(): Promise<{ paths: number; solveMs: number }>;
+  status(): DeriverStatus;
+  stop(): Promise<void>;
+}
+
+export interface DeriverOptions {
+  unit?: UnitLimits;
+  /** How often to look for input committed by other processes (CLI import, other instances). */
+  pollMs?: number;
+  /** Pause between busy steps, so that other connections get the write lock. */
+  yieldMs?: number;
+  /** How often persons whose derivation failed are retried, and dirty report days re-summed. */
+  maintenanceMs?: number;
+  /** Time budget of one re-credit chunk after a Markov refit. */
+  recreditChunkMs?: number;
+}
+
+/**
+ * The deriver loop: apply the next raw rows and derive the persons waiting longest; with
+ * neither, do a chunk of a Markov re-credit; with none, maintenance (dirty report days, failed
+ * persons); with none, sleep until notified or the poll interval passes. Each step is one
+ * short transaction.
+ */
+export function createDeriver(p: Pipeline, log: Logger, opts: DeriverOptions = {}): Deriver {
+  const unit = opts.unit ?? DEFAULT_UNIT;
+  const pollMs = opts.pollMs ?? 250;
+  const yieldMs = opts.yieldMs ?? 1;
+  const maintenanceMs = opts.maintenanceMs ?? 10_000;
+  let running = false;
+  let stopping = false;
+  let loopDone: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  let pass = 0;
+  let lastMaintenance = 0;
+  const drainers: Array<{ after: number; resolve: () => void; reject: (e: unknown) => void }> = [];
+  const refits: Array<{ resolve: (r: { paths: number; solveMs: number }) => void; reject: (e: unknown) => void }> = [];
+  const status: DeriverStatus = { running: false, error: null, lastStepAt: 0, derived: 0 };
+
+  const notify = () => {
+    wake?.();
+  };
+
+  async function step(): Promise<boolean> {
+    const asked = refits.splice(0);
+    if (asked.length > 0) {
+      try {
+        const r = await startRefit(p);
+        for (const a of asked) a.resolve(r);
+      } catch (err) {
+        for (const a of asked) a.reject(err);
+        throw err;
+      }
+      return true;
+    }
+    // New raw rows and waiting persons take turns, so that neither starves under load.
+    const u = await applyNextRaw(p, log, unit);
+    status.derived += u.messages + u.hits;
+    const persons = await derivePendingPersons(p, log, unit);
+    if (u.messages + u.hits + persons > 0) return true;
+    if (await recreditChunk(p, log, opts.recreditChunkMs)) return true;
+    if (Date.now() - lastMaintenance >= maintenanceMs || drainers.length > 0) {
+      lastMaintenance = Date.now();
+      const days = await p.store.transaction(() => p.store.reports.refreshDirtyDays(50));
+      const repaired = drainers.length > 0 ? 0 : await repairDirtyPersons(p, log);
+      if (days === 50) return true;
+      if (repaired > 0) log.info({ repaired }, "re-derived persons whose derivation had failed");
+    }
+    return false;
+  }
+
+  async function loop(): Promise<void> {
+    let failures = 0;
+    while (!stopping) {
+      const started = ++pass;
+      let busy: boolean;
+      try {
+        busy = await step();
+        status.error = null;
+        status.lastStepAt = Date.now();
+        failures = 0;
+      } catch (err) {
+        failures++;
+        status.error = err instanceof Error ? err.message : String(err);
+        log.error({ err }, "derivation step failed; retrying");
+        await sleep(Math.min(5000, 50 * 2 ** Math.min(failures, 7)));
+        continue;
+      }
+      if (busy) {
+        await sleep(yieldMs);
+        continue;
+      }
+      // Idle: everything committed before this pass began is derived.
+      for (let i = drainers.length - 1; i >= 0; i--) {
+        if (drainers[i]!.after < started) drainers.splice(i, 1)[0]!.resolve();
+      }
+      if (stopping) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, pollMs);
+        function done() {
+          clearTimeout(timer);
+          wake = null;
+          resolve();
+        }
+        wake = done;
+        if (drainers.length > 0 || refits.length > 0) done();
+      });
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      stopping = false;
+      status.running = true;
+      loopDone = loop().finally(() => {
+        running = false;
+        status.running = false;
+        for (const d of drainers.splice(0)) d.reject(new Error("deriver stopped"));
+        for (const r of refits.splice(0)) r.reject(new Error("deriver stopped"));
+      });
+    },
+    notify,
+    drain() {
+      if (!running) return Promise.reject(new Error("deriver is not running"));
+      return new Promise((resolve, reject) => {
+        drainers.push({ after: pass, resolve, reject });
+        notify();
+      });
+    },
+    refit() {
+      if (!running) return Promise.reject(new Error("deriver is not running"));
+      return new Promise((resolve, reject) => {
+        refits.push({ resolve, reject });
+        notify();
+      });
+    },
+    status: () => ({ ...status }),
+    async stop() {
+      stopping = true;
+      notify();
+      await loopDone;
+    },
+  };
+}
