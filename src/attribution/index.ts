@@ -5,5 +5,5 @@ export { DIRECT_CHANNEL, creditFirstTouch, creditLastNonDirect, creditLastTouch 
 export { creditLinear, creditPositionBased } from "./rules/spread.js";
 export { creditTimeDecay } from "./rules/timeDecay.js";
 export { RULE_CREDITS, creditConversion } from "./creditConversion.js";
-export { modelChannel } from "./modelChannel.js";
+export { channelWithMostCredit, modelChannel } from "./modelChannel.js";
 export { buildPaths, conversionPath, creditMarkov, nullPath, removalEffects, type MarkovResult } from "./markov/index.js";

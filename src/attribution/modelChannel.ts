@@ -20,7 +20,15 @@ export function modelChannel(
   settings: ModelSettings,
   removalEffects?: RemovalEffects,
 ): string | null {
-  const rows = creditedRows(model, person, settings, removalEffects);
+  return channelWithMostCredit(creditedRows(model, person, settings, removalEffects), person.touches);
+}
+
+/**
+ * The channel with the most credit in `rows` (the credit rows of one model over a person's
+ * conversions), with modelChannel's rules for Unattributed and ties. For callers that have
+ * the rows already (the deriver computes them for every conversion anyway).
+ */
+export function channelWithMostCredit(rows: readonly CreditRow[], touches: PersonHistory["touches"]): string | null {
   if (rows.length === 0) return null;
 
   const totals = new Map<string, number>();
@@ -31,8 +39,8 @@ export function modelChannel(
   let best = 0;
   for (const [, total] of attributed) best = Math.max(best, total);
   const tied = new Set(attributed.filter(([, total]) => best - total <= TIE_TOLERANCE * best).map(([channel]) => channel));
-  for (let i = person.touches.length - 1; i >= 0; i--) {
-    const channel = person.touches[i]?.channel;
+  for (let i = touches.length - 1; i >= 0; i--) {
+    const channel = touches[i]?.channel;
     if (channel !== undefined && tied.has(channel)) return channel;
   }
   // Unreachable: every credited channel comes from one of the person's touches.

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Store } from "../store/index.js";
+import { StoreBusyError, StoreUnavailableError, type Store } from "../store/index.js";
 import { storeBatches, type IngestCounts } from "./storeBatch.js";
 
 /** Messages per group transaction: enough to amortise the commit, few enough to keep latency low. */
@@ -32,8 +32,9 @@ export function createGroupCommitter(store: Store, log: Logger, opts: GroupCommi
       const counts = await storeBatches(store, group.map((g) => g.items), opts.now());
       group.forEach((g, i) => g.resolve(counts[i]!));
     } catch (err) {
-      if (group.length === 1) {
-        group[0]!.reject(err);
+      // The store cannot write now: one by one would not help; every request gets its 503.
+      if (group.length === 1 || err instanceof StoreBusyError || err instanceof StoreUnavailableError) {
+        for (const g of group) g.reject(err);
         return;
       }
       log.warn({ err, requests: group.length }, "group commit failed; committing its requests one by one");

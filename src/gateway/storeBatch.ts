@@ -81,11 +81,17 @@ async function eraseByMessage(store: Store, m: ValidMessage): Promise<void> {
   await erasePerson(store, key);
 }
 
-/** What is kept of a rejected message: its JSON, or a note when it cannot be serialised. */
+/** A rejected message is kept whole up to this size; past it, its head (enough to see what it was). */
+export const MAX_REJECTED_PAYLOAD = 64 * 1024;
+
+/** What is kept of a rejected message: its JSON (its head when huge), or a note when it cannot be serialised. */
 function payloadOf(v: unknown): string {
+  let json: string;
   try {
-    return JSON.stringify(v) ?? "null";
+    json = JSON.stringify(v) ?? "null";
   } catch (err) {
     return JSON.stringify({ unserialisable: err instanceof Error ? err.message : String(err) });
   }
+  if (json.length <= MAX_REJECTED_PAYLOAD) return json;
+  return JSON.stringify({ truncated: true, length: json.length, head: json.slice(0, MAX_REJECTED_PAYLOAD) });
 }

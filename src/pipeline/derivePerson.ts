@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { creditConversion, MODELS, type RemovalEffects } from "../attribution/index.js";
+import { creditConversion, MODELS, type CreditRow as ModelCreditRow, type Model, type RemovalEffects } from "../attribution/index.js";
 import { changedTraits, identifyTraits } from "../feedback/index.js";
 import type { ConversionRow, CreditRow, IdentityRow, StoredTouchpoint } from "../store/types.js";
 import { personTraits } from "../traits/personTraits.js";
@@ -18,7 +18,8 @@ export async function derivePerson(p: Pipeline, personId: number, newTouches: Re
   if (ids.length === 0) return; // erased or merged away meanwhile
   const touches = await derived.touchpointsOf(personId);
   const conversions = await derived.conversionsOf(personId);
-  for (const c of conversions) await derived.replaceCredits(c.id, creditsOf(p, c, touches, effects));
+  const byModel: Partial<Record<Model, ModelCreditRow[]>> = {};
+  for (const c of conversions) await derived.replaceCredits(c.id, creditsOf(p, c, touches, effects, byModel));
 
   const traits = personTraits(
     {
@@ -27,6 +28,7 @@ export async function derivePerson(p: Pipeline, personId: number, newTouches: Re
       deviceCount: ids.filter((i) => i.kind === "anonymousId").length,
       inferred: ids.some((i) => i.inferred),
       deals: await deals.dealsOf(personId),
+      conversionCredits: byModel,
     },
     p.settings,
     effects,
@@ -56,10 +58,19 @@ export async function derivePerson(p: Pipeline, personId: number, newTouches: Re
 }
 
 /** Credit rows of one conversion under every model, with touch fields copied for reports. */
-export function creditsOf(p: Pipeline, c: ConversionRow, touches: readonly StoredTouchpoint[], effects: RemovalEffects): CreditRow[] {
+export function creditsOf(
+  p: Pipeline,
+  c: ConversionRow,
+  touches: readonly StoredTouchpoint[],
+  effects: RemovalEffects,
+  /** Collects each model's rows (over every conversion passed) for the model-channel traits. */
+  byModel?: Partial<Record<Model, ModelCreditRow[]>>,
+): CreditRow[] {
   const rows: CreditRow[] = [];
   for (const model of MODELS) {
-    for (const r of creditConversion(model, touches, c.at, p.settings, effects)) {
+    const credited = creditConversion(model, touches, c.at, p.settings, effects);
+    if (byModel) (byModel[model] ??= []).push(...credited);
+    for (const r of credited) {
       const t = r.touch === null ? undefined : touches[r.touch];
       rows.push({
         conversionId: c.id,

@@ -1,5 +1,5 @@
-import { modelChannel } from "../attribution/index.js";
-import type { ModelSettings, RemovalEffects } from "../attribution/types.js";
+import { channelWithMostCredit, modelChannel } from "../attribution/index.js";
+import type { CreditRow, Model, ModelSettings, RemovalEffects } from "../attribution/types.js";
 import type { Touchpoint } from "../touchpoints/types.js";
 
 export interface TraitInputs {
@@ -10,6 +10,12 @@ export interface TraitInputs {
   inferred: boolean;
   /** The person's CRM deals (current state); none: the CRM traits are left out. */
   deals: ReadonlyArray<{ outcome: "won" | "lost" | "open"; status: string; amount: number | null; updatedAt: number; hitSeq: number }>;
+  /**
+   * The credit rows of each model over every conversion in `conversionTimes`, when the caller
+   * has computed them already (the deriver does, for the credits table): the model-channel
+   * traits then sum them instead of running the models again.
+   */
+  conversionCredits?: Partial<Record<Model, readonly CreditRow[]>>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -45,6 +51,12 @@ export function personTraits(input: TraitInputs, settings: ModelSettings, remova
   const channels: string[] = [];
   for (const t of touches) if (!channels.includes(t.channel)) channels.push(t.channel);
   const history = { touches, conversionTimes: [...input.conversionTimes] };
+  const known = input.conversionTimes.length > 0 ? input.conversionCredits : undefined;
+  const channelOf = (model: "linear" | "time_decay" | "position_based" | "markov") => {
+    const rows = known?.[model];
+    if (rows) return channelWithMostCredit(rows, touches);
+    return modelChannel(model, history, settings, model === "markov" ? removalEffects : undefined);
+  };
   const traits: Record<string, unknown> = {
     ...touchTraits("first_touch", first),
     ...touchTraits("last_touch", last),
@@ -53,10 +65,10 @@ export function personTraits(input: TraitInputs, settings: ModelSettings, remova
     touch_count: touches.length,
     touch_channels: channels,
     device_count: input.deviceCount,
-    linear_channel: modelChannel("linear", history, settings),
-    time_decay_channel: modelChannel("time_decay", history, settings),
-    position_based_channel: modelChannel("position_based", history, settings),
-    markov_channel: modelChannel("markov", history, settings, removalEffects),
+    linear_channel: channelOf("linear"),
+    time_decay_channel: channelOf("time_decay"),
+    position_based_channel: channelOf("position_based"),
+    markov_channel: channelOf("markov"),
     is_inferred_identity: input.inferred,
   };
   if (input.deals.length > 0) {

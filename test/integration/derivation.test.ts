@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import request from "supertest";
 import { describe, expect, test } from "vitest";
 import { page, identify, track } from "../support/segmentMessages.js";
@@ -64,10 +65,10 @@ describe("gateway apart from derivation", () => {
   });
 
   test("reads and webhooks are served while a Markov refit re-credits every person", async () => {
-    // Re-credit chunks of 1 ms: the re-credit of 1,500 persons takes many turns of the event loop.
+    // Re-credit chunks of 1 ms: the re-credit of 4,000 persons takes many turns of the event loop.
     const t = makeApp({ SITE_DOMAINS: "shop.example" }, undefined, { settleReads: false, deriver: { recreditChunkMs: 1 } });
     const msgs = [];
-    for (let i = 0; i < 1500; i++) {
+    for (let i = 0; i < 4000; i++) {
       msgs.push(page(`p${i}`, at(i), "https://shop.example/", i % 2 ? "https://www.google.com/" : "https://t.co/x"));
       if (i % 3 === 0) msgs.push(track({ anonymousId: `p${i}` }, "Order Completed", at(i + 1), { revenue: 10 }));
     }
@@ -84,7 +85,39 @@ describe("gateway apart from derivation", () => {
     await t.deriver.drain();
     expect(await inProgress()).toBe(false);
     const report = await request(t.app).get("/api/reports/attribution?model=markov").expect(200);
-    expect(report.body.totals.conversions).toBeCloseTo(500, 6);
+    expect(report.body.totals.conversions).toBeCloseTo(1334, 6);
     expect(Object.keys(report.body.removal_effects).sort()).toEqual(["Organic Search", "Organic Social"]);
+  });
+
+  test("while another process holds the write lock too long, the webhook answers 503 with Retry-After and stores nothing", async () => {
+    const t = makeApp({}, undefined, { settleReads: false, store: { maxLockWaitMs: 300 } });
+    const other = new Database(t.pipeline.config.databasePath);
+    other.exec("BEGIN IMMEDIATE");
+    try {
+      const res = await request(t.app).post("/webhooks/segment").send([page("a1", at(0), "https://shop.example/")]);
+      expect(res.status).toBe(503);
+      expect(res.headers["retry-after"]).toBe("2");
+      expect(res.body.error.code).toBe("unavailable");
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+    expect((await t.pipeline.store.admin.stats()).messages).toBe(0);
+    await request(t.app).post("/webhooks/segment").send([page("a1", at(0), "https://shop.example/")]).expect(200);
+  });
+
+  test("a huge rejected message is kept as its head, not whole", async () => {
+    const t = makeApp();
+    const huge = { type: "track", messageId: "huge", anonymousId: "a", event: "X", timestamp: at(0), properties: { blob: "x".repeat(600 * 1024) } };
+    const res = await request(t.app).post("/webhooks/segment").send([huge, page("a1", at(0), "https://shop.example/")]).expect(200);
+    expect(res.body).toMatchObject({ accepted: 1, rejected: 1 });
+    const db = new Database(t.pipeline.config.databasePath, { readonly: true });
+    const row = db.prepare("SELECT reason, payload FROM rejected").get() as { reason: string; payload: string };
+    db.close();
+    expect(row.reason).toMatch(/512 KB/);
+    const kept = JSON.parse(row.payload) as { truncated: boolean; length: number; head: string };
+    expect(kept.truncated).toBe(true);
+    expect(kept.length).toBeGreaterThan(600 * 1024);
+    expect(kept.head.length).toBe(64 * 1024);
   });
 });

@@ -14,7 +14,7 @@ import { dashboardRoutes } from "../../src/http/dashboardRoutes.js";
 import { reportRoutes } from "../../src/http/reportRoutes.js";
 import { createPipeline, type Pipeline } from "../../src/pipeline/context.js";
 import { createClassifier } from "../../src/sources/index.js";
-import { createSqliteStore, type Store } from "../../src/store/index.js";
+import { createSqliteStore, type SqliteStoreOptions, type Store } from "../../src/store/index.js";
 
 export const silentLog = pino({ level: "silent" });
 
@@ -24,10 +24,14 @@ export function tempDir(prefix = "sa-test-"): { dir: string; cleanup: () => void
 }
 
 /** A real pipeline on a real SQLite file in a temp dir; env overrides go through the real config parser. */
-export function testPipeline(env: Record<string, string> = {}, now: () => number = Date.now): Pipeline & { cleanup: () => Promise<void> } {
+export function testPipeline(
+  env: Record<string, string> = {},
+  now: () => number = Date.now,
+  storeOptions: SqliteStoreOptions = {},
+): Pipeline & { cleanup: () => Promise<void> } {
   const { dir, cleanup } = tempDir();
   const config: Config = loadConfig({ DATABASE_PATH: join(dir, "test.db"), LOG_LEVEL: "silent", ...env });
-  const store = createSqliteStore(config.databasePath);
+  const store = createSqliteStore(config.databasePath, storeOptions);
   const classifier = createClassifier({ siteDomains: config.siteDomains, ignoredReferrers: config.ignoredReferrers });
   const p = createPipeline(store, classifier, config, now);
   return Object.assign(p, {
@@ -53,6 +57,7 @@ export interface TestAppOptions {
    */
   settleReads?: boolean;
   deriver?: DeriverOptions;
+  store?: SqliteStoreOptions;
 }
 
 /**
@@ -60,7 +65,7 @@ export interface TestAppOptions {
  * this thread (the server runs the same loop in a worker thread).
  */
 export function testApp(env: Record<string, string> = {}, now?: () => number, opts: TestAppOptions = {}) {
-  const pipeline = testPipeline(env, now);
+  const pipeline = testPipeline(env, now, opts.store);
   const deriver: Deriver = createDeriver(pipeline, silentLog, { pollMs: 20, ...opts.deriver });
   deriver.start();
   derivers.set(pipeline, deriver);

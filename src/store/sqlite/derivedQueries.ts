@@ -139,9 +139,11 @@ export function derivedQueries(db: Db) {
   );
   const creditsOfConversion = db.prepare("SELECT * FROM credits WHERE conversion_id = ? ORDER BY model, touch_index");
   const getTraits = db.prepare("SELECT traits FROM person_traits WHERE person_id = ?");
+  // Unchanged traits (the common case on re-derivation) write nothing.
   const putTraits = db.prepare(
     `INSERT INTO person_traits (person_id, traits, updated_at) VALUES (?, ?, ?)
-     ON CONFLICT (person_id) DO UPDATE SET traits = excluded.traits, updated_at = excluded.updated_at`,
+     ON CONFLICT (person_id) DO UPDATE SET traits = excluded.traits, updated_at = excluded.updated_at
+     WHERE person_traits.traits IS NOT excluded.traits`,
   );
   const getMarkov = db.prepare("SELECT * FROM markov_model WHERE id = 1");
   const putMarkov = db.prepare(
