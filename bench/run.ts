@@ -18,6 +18,8 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
   reports: async () => (await import("./reports.js")).benchReports,
   recompute: async () => (await import("./recompute.js")).benchRecompute,
   import: async () => (await import("./import.js")).benchImport,
+  derive: async () => (await import("./derive.js")).benchDerive,
+  refit: async () => (await import("./refit.js")).benchRefit,
 };
 
 function parseArgs(argv: string[]) {

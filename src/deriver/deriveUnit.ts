@@ -69,20 +69,35 @@ export async function derivePendingPersons(p: Pipeline, log: Logger, limits: Uni
     const effects = await currentRemovalEffects(p.store);
     const budget = limits.budgetMs ?? Number.POSITIVE_INFINITY;
     const started = performance.now();
-    let n = 0;
-    for (const id of ids) {
-      const touches = new Set(await p.store.cursor.pendingTouchesOf(id));
+    const derive = async (id: number) => {
+      await derivePerson(p, id, new Set(await p.store.cursor.pendingTouchesOf(id)), effects);
+      await p.store.cursor.clearPending(id);
+    };
+    let taken = 0;
+    try {
+      // All in one savepoint (the common case); a failure redoes them one by one below.
+      await p.store.transaction(async () => {
+        for (const id of ids) {
+          await derive(id);
+          taken++;
+          if (performance.now() - started > budget) break;
+        }
+      });
+      return taken;
+    } catch (err) {
+      log.warn({ err }, "persons failed to derive together; deriving them one by one");
+    }
+    const count = Math.min(ids.length, taken + 1);
+    for (const id of ids.slice(0, count)) {
       try {
-        await p.store.transaction(() => derivePerson(p, id, touches, effects));
+        await p.store.transaction(() => derive(id));
       } catch (err) {
         log.error({ err, personId: id }, "person derivation failed; left dirty for repair");
         await p.store.derived.markDirty(id);
+        await p.store.cursor.clearPending(id);
       }
-      await p.store.cursor.clearPending(id);
-      n++;
-      if (performance.now() - started > budget) break;
     }
-    return n;
+    return count;
   });
 }
 
