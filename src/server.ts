@@ -47,8 +47,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     deriver,
     extra: [crmWebhook(pipeline, deriver.notify), reportRoutes(pipeline), dealRoutes(pipeline), journeyRoutes(pipeline), dashboardRoutes(pipeline)],
   });
+  // With PostgreSQL, several instances share the schedule: each slot runs on one of them.
+  const claimSlot = (name: string, slotAt: number) => pipeline.store.admin.claimJobSlot(name, slotAt);
   const outbox = sender
     ? createOutboxWorker({
+        claimSlot,
         queue: pipeline.store.outbox.queue,
         sender,
         cronExpression: config.outboxCron,
@@ -58,10 +61,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       })
     : null;
   // The refit runs in the deriver thread; its re-credit in short chunks between units of input.
-  const jobs: Job[] = [scheduleJob("markov", config.recomputeCron, () => deriver.refit(), log)];
+  const jobs: Job[] = [scheduleJob("markov", config.recomputeCron, () => deriver.refit(), log, claimSlot)];
   if (config.retentionDays !== undefined) {
     const days = config.retentionDays;
-    jobs.push(scheduleJob("retention", "17 3 * * *", () => purgeExpiredMessages(pipeline, days, log), log));
+    jobs.push(scheduleJob("retention", "17 3 * * *", () => purgeExpiredMessages(pipeline, days, log), log, claimSlot));
   }
 
   const server = await new Promise<Server>((resolve, reject) => {

@@ -14,6 +14,11 @@ export interface OutboxWorkerOptions {
   leaseMs: number;
   logger: Logger;
   now?: () => number;
+  /**
+   * Several instances over one database: a scheduled flush runs only on the instance that
+   * claims its slot (name "outbox", scheduled time). Claims of rows are safe either way.
+   */
+  claimSlot?: (name: string, slotAt: number) => Promise<boolean>;
 }
 
 export type OutboxRunOutcome =
@@ -52,7 +57,18 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     return run;
   }
 
-  const task = createTask(opts.cronExpression, () => runOnce(), { name: "outbox", logger: cronLogger(opts.logger) });
+  const scheduled = async (slot: Date): Promise<OutboxRunOutcome | null> => {
+    if (opts.claimSlot) {
+      try {
+        if (!(await opts.claimSlot("outbox", slot.getTime()))) return null;
+      } catch (err) {
+        opts.logger.error({ err }, "could not claim the outbox slot; skipped");
+        return null;
+      }
+    }
+    return runOnce();
+  };
+  const task = createTask(opts.cronExpression, (ctx) => scheduled(ctx.date), { name: "outbox", logger: cronLogger(opts.logger) });
 
   return {
     start() {

@@ -9,8 +9,17 @@ export interface Job {
   stop(): Promise<void>;
 }
 
-/** A named job on a node-cron schedule; failures are logged, never thrown into the timer. */
-export function scheduleJob(name: string, expression: string, work: () => unknown | Promise<unknown>, log: Logger): Job {
+/**
+ * Decides whether this instance runs a scheduled slot (name, scheduled time in epoch ms):
+ * several instances over one PostgreSQL database run each slot exactly once.
+ */
+export type ClaimSlot = (name: string, slotAt: number) => Promise<boolean>;
+
+/**
+ * A named job on a node-cron schedule; failures are logged, never thrown into the timer. With
+ * `claim`, a scheduled run happens only on the instance that claims its slot.
+ */
+export function scheduleJob(name: string, expression: string, work: () => unknown | Promise<unknown>, log: Logger, claim?: ClaimSlot): Job {
   let inFlight: Promise<void> | null = null;
   let stopped = false;
   const runOnce = (): Promise<void> => {
@@ -20,7 +29,7 @@ export function scheduleJob(name: string, expression: string, work: () => unknow
     inFlight = Promise.resolve()
       .then(work)
       .then(
-        () => log.debug({ job: name, ms: Date.now() - started }, "job done"),
+        (result: unknown) => log.debug({ job: name, ms: Date.now() - started, ...(isRecord(result) ? { result } : {}) }, "job done"),
         (err: unknown) => log.error({ err, job: name }, "job failed"),
       )
       .finally(() => {
@@ -28,7 +37,20 @@ export function scheduleJob(name: string, expression: string, work: () => unknow
       });
     return inFlight;
   };
-  const task = createTask(expression, () => runOnce(), { name });
+  const scheduled = async (slot: Date) => {
+    if (claim) {
+      let mine: boolean;
+      try {
+        mine = await claim(name, slot.getTime());
+      } catch (err) {
+        log.error({ err, job: name }, "could not claim the job's slot; skipped");
+        return;
+      }
+      if (!mine) return log.debug({ job: name, slot: slot.toISOString() }, "slot run by another instance");
+    }
+    await runOnce();
+  };
+  const task = createTask(expression, (ctx) => scheduled(ctx.date), { name });
   return {
     start: () => void task.start(),
     runOnce,
@@ -39,3 +61,5 @@ export function scheduleJob(name: string, expression: string, work: () => unknow
     },
   };
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -1,8 +1,8 @@
-import Database from "better-sqlite3";
 import request from "supertest";
 import { describe, expect, test } from "vitest";
+import type { Pipeline } from "../../src/pipeline/context.js";
 import { identify, page, track } from "../support/segmentMessages.js";
-import { useTestApps, settled } from "../support/testApp.js";
+import { allTableRows, useTestApps, settled } from "../support/testApp.js";
 
 const makeApp = useTestApps();
 
@@ -31,30 +31,24 @@ async function seed() {
 }
 
 /** Every row of every table that mentions one of the person's identity values. */
-function leftovers(dbPath: string): string[] {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name);
-    const found: string[] = [];
-    for (const table of tables) {
-      for (const row of db.prepare(`SELECT * FROM "${table}"`).all() as Array<Record<string, unknown>>) {
-        const text = JSON.stringify(row).toLowerCase();
-        for (const id of IDS) if (text.includes(id.toLowerCase())) found.push(`${table}: ${id}`);
-      }
+async function leftovers(p: Pipeline): Promise<string[]> {
+  const found: string[] = [];
+  for (const [table, rows] of Object.entries(await allTableRows(p))) {
+    for (const row of rows) {
+      const text = JSON.stringify(row).toLowerCase();
+      for (const id of IDS) if (text.includes(id.toLowerCase())) found.push(`${table}: ${id}`);
     }
-    return found;
-  } finally {
-    db.close();
   }
+  return found;
 }
 
 describe("erasure", () => {
   test("DELETE /api/people/:id leaves nothing about the person in any table", async () => {
     const { app, pipeline } = await seed();
-    expect(leftovers(pipeline.config.databasePath).length).toBeGreaterThan(0);
+    expect((await leftovers(pipeline)).length).toBeGreaterThan(0);
     const r = await request(app).delete("/api/people/erase.me@example.com").expect(200);
     expect(r.body.erased).toBe(true);
-    expect(leftovers(pipeline.config.databasePath)).toEqual([]);
+    expect((await leftovers(pipeline))).toEqual([]);
     expect((await request(app).get("/api/people/user-x")).status).toBe(404);
     // someone else is untouched
     expect((await request(app).get("/api/people/anon-keep")).status).toBe(200);
@@ -69,7 +63,7 @@ describe("erasure", () => {
       .send({ type: "delete", messageId: "del-1", userId: "user-x", timestamp: "2026-08-01T00:00:00Z" })
       .expect(200);
     expect(r.body.accepted).toBe(1);
-    expect(leftovers(pipeline.config.databasePath)).toEqual([]);
+    expect((await leftovers(pipeline))).toEqual([]);
     expect((await settled(pipeline).then((s) => s.admin.stats()))).toMatchObject({ persons: 1, messages: 1 });
   });
 

@@ -21,8 +21,12 @@ async function setup() {
   cleanups.push(t.cleanup);
   const sender = createSegmentSender({ writeKey: "wk_test", host: fake.url, context: SERVICE, logger: silentLog });
   cleanups.push(() => sender.close());
-  const flush = (now = Date.now()) =>
-    flushOutbox(t.pipeline.store.outbox.queue, sender, { now: () => now, batchSize: 500, leaseMs: 120_000, logger: silentLog });
+  // What was posted is derived (and its feedback queued) before the outbox is flushed.
+  const flush = async (at?: number) => {
+    const store = await settled(t.pipeline);
+    const now = at ?? Date.now();
+    return flushOutbox(store.outbox.queue, sender, { now: () => now, batchSize: 500, leaseMs: 120_000, logger: silentLog });
+  };
   return { ...t, flush };
 }
 

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import type { RequestHandler } from "express";
+import pg from "pg";
 import { pino } from "pino";
 import { afterEach } from "vitest";
 import { loadConfig, type Config } from "../../src/config/index.js";
@@ -14,7 +16,8 @@ import { dashboardRoutes } from "../../src/http/dashboardRoutes.js";
 import { reportRoutes } from "../../src/http/reportRoutes.js";
 import { createPipeline, type Pipeline } from "../../src/pipeline/context.js";
 import { createClassifier } from "../../src/sources/index.js";
-import { createSqliteStore, type SqliteStoreOptions, type Store } from "../../src/store/index.js";
+import { createPostgresStore, createSqliteStore, type SqliteStoreOptions, type Store } from "../../src/store/index.js";
+import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from "./pgSchema.js";
 
 export const silentLog = pino({ level: "silent" });
 
@@ -23,23 +26,81 @@ export function tempDir(prefix = "sa-test-"): { dir: string; cleanup: () => void
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A real pipeline on a real SQLite file in a temp dir; env overrides go through the real config parser. */
+export type TestStoreKind = "sqlite" | "postgres";
+
+/**
+ * The store test pipelines use unless a test asks for one: TEST_STORE=postgres runs them on
+ * the PostgreSQL of TEST_DATABASE_URL (each pipeline in a fresh schema), else SQLite.
+ */
+export const TEST_STORE: TestStoreKind = (() => {
+  if (process.env.TEST_STORE !== "postgres") return "sqlite";
+  if (!TEST_DATABASE_URL) throw new Error("TEST_STORE=postgres needs TEST_DATABASE_URL");
+  return "postgres";
+})();
+
+/**
+ * A real pipeline on a real store: a SQLite file in a temp dir, or (kind "postgres", which
+ * needs TEST_DATABASE_URL) a fresh PostgreSQL schema dropped at cleanup. Env overrides go
+ * through the real config parser. The SQLite options do not apply to PostgreSQL.
+ */
 export function testPipeline(
   env: Record<string, string> = {},
   now: () => number = Date.now,
   storeOptions: SqliteStoreOptions = {},
+  kind: TestStoreKind = TEST_STORE,
 ): Pipeline & { cleanup: () => Promise<void> } {
   const { dir, cleanup } = tempDir();
   const config: Config = loadConfig({ DATABASE_PATH: join(dir, "test.db"), LOG_LEVEL: "silent", ...env });
-  const store = createSqliteStore(config.databasePath, storeOptions);
+  let store: Store;
+  let dropStore = async (): Promise<void> => undefined;
+  let schema: string | null = null;
+  if (kind === "postgres") {
+    if (!TEST_DATABASE_URL) throw new Error("a PostgreSQL test pipeline needs TEST_DATABASE_URL");
+    const url = TEST_DATABASE_URL;
+    const name = (schema = freshSchemaName());
+    store = createPostgresStore(url, { schema: name, poolSize: 6 });
+    dropStore = () => dropSchema(url, name);
+  } else {
+    store = createSqliteStore(config.databasePath, storeOptions);
+  }
   const classifier = createClassifier({ siteDomains: config.siteDomains, ignoredReferrers: config.ignoredReferrers });
   const p = createPipeline(store, classifier, config, now);
+  databases.set(p, schema === null ? { kind: "sqlite", path: config.databasePath } : { kind: "postgres", url: TEST_DATABASE_URL!, schema });
   return Object.assign(p, {
     cleanup: async () => {
       await store.close();
+      await dropStore();
       cleanup();
     },
   });
+}
+
+const databases = new WeakMap<Pipeline, { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; schema: string }>();
+
+/** Every row of every table of a test pipeline's database, whichever the store (for checks such as erasure's). */
+export async function allTableRows(p: Pipeline): Promise<Record<string, Array<Record<string, unknown>>>> {
+  const db = databases.get(p);
+  if (!db) throw new Error("not a test pipeline");
+  const out: Record<string, Array<Record<string, unknown>>> = {};
+  if (db.kind === "sqlite") {
+    const sqlite = new Database(db.path, { readonly: true });
+    try {
+      const tables = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name);
+      for (const t of tables) out[t] = sqlite.prepare(`SELECT * FROM "${t}"`).all() as Array<Record<string, unknown>>;
+    } finally {
+      sqlite.close();
+    }
+    return out;
+  }
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const tables = await client.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = $1", [db.schema]);
+    for (const { table_name: t } of tables.rows) out[t] = (await client.query(`SELECT * FROM ${db.schema}."${t}"`)).rows as Array<Record<string, unknown>>;
+  } finally {
+    await client.end();
+  }
+  return out;
 }
 
 const derivers = new WeakMap<Pipeline, Deriver>();
@@ -58,6 +119,8 @@ export interface TestAppOptions {
   settleReads?: boolean;
   deriver?: DeriverOptions;
   store?: SqliteStoreOptions;
+  /** Which store (default TEST_STORE). */
+  storeKind?: TestStoreKind;
 }
 
 /**
@@ -65,7 +128,7 @@ export interface TestAppOptions {
  * this thread (the server runs the same loop in a worker thread).
  */
 export function testApp(env: Record<string, string> = {}, now?: () => number, opts: TestAppOptions = {}) {
-  const pipeline = testPipeline(env, now, opts.store);
+  const pipeline = testPipeline(env, now, opts.store, opts.storeKind);
   const deriver: Deriver = createDeriver(pipeline, silentLog, { pollMs: 20, ...opts.deriver });
   deriver.start();
   derivers.set(pipeline, deriver);

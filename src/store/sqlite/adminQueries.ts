@@ -93,5 +93,13 @@ export function adminQueries(db: Db) {
     purgeMessagesBefore(at: number): number {
       return purge.run(at).changes;
     },
+    /**
+     * Whether this instance runs scheduled job `name` for the slot at `slotAt` (the scheduled
+     * time, epoch ms). One SQLite file has one service instance: always true. The PostgreSQL
+     * store answers true on exactly one instance per (name, slot).
+     */
+    claimJobSlot(_name: string, _slotAt: number): boolean {
+      return true;
+    },
   };
 }

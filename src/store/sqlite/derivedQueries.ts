@@ -76,7 +76,7 @@ interface CreditDbRow {
 const creditKey = (r: CreditRow) => `${r.model}\u0000${r.touchIndex ?? -1}`;
 
 /** Same rows, in any order, field for field. */
-function sameCredits(stored: CreditRow[], next: CreditRow[]): boolean {
+export function sameCredits(stored: CreditRow[], next: CreditRow[]): boolean {
   if (stored.length !== next.length) return false;
   const byKey = new Map(stored.map((r) => [creditKey(r), r]));
   for (const n of next) {

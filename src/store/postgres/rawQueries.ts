@@ -1,0 +1,109 @@
+import type { Store } from "../index.js";
+import type { StoredMessage } from "../types.js";
+import { toHit, toMessage, type HitDbRow, type MessageDbRow } from "../sqlite/rawRows.js";
+import { LOCK_RAW_INSERT } from "./locks.js";
+import type { Sql } from "./sql.js";
+
+const INSERT_MESSAGES = `
+  INSERT INTO messages (message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload)
+  SELECT message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[])
+    WITH ORDINALITY AS m (message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload, ord)
+  ORDER BY ord
+  ON CONFLICT (message_id) DO NOTHING
+  RETURNING message_id`;
+
+/**
+ * Raw input: Segment messages, rejected messages and CRM hits.
+ *
+ * Why every raw insert first takes LOCK_RAW_INSERT (a transaction-level advisory lock): the
+ * deriver reads raw rows after its cursor (`seq > cursor`, cursorQueries.ts) and moves the
+ * cursor past what it read. A PostgreSQL sequence hands out numbers at insert time, not at
+ * commit: with two gateways, transaction A could take seq 10, B seq 11, B commit first, the
+ * deriver read 11 and move its cursor there, and then A commit 10 behind the cursor, never to
+ * be derived. Under the lock, a transaction takes its seqs only after every earlier raw-insert
+ * transaction has committed (PostgreSQL releases locks after the commit is visible), so seq
+ * order is commit order and a reader never sees a gap that later fills. The lock is held
+ * until commit: raw inserts of all instances are serialised, which the group commit
+ * (thousands of messages per transaction) amortises; one multi-row INSERT per batch keeps
+ * the time under the lock short.
+ */
+export function rawQueries(sql: Sql): Store["raw"] {
+  /** Runs fn under the lock in the caller's transaction (no savepoint), or in one of its own. */
+  const underRawLock = <T>(fn: () => Promise<T>): Promise<T> => {
+    const locked = async () => {
+      await sql.advisoryLock(LOCK_RAW_INSERT);
+      return fn();
+    };
+    return sql.atomic(locked);
+  };
+
+  async function insertMessages(ms: readonly StoredMessage[]): Promise<boolean[]> {
+    if (ms.length === 0) return [];
+    const stored = await underRawLock(() =>
+      sql.rows<{ message_id: string }>(INSERT_MESSAGES, [
+        ms.map((m) => m.messageId),
+        ms.map((m) => m.type),
+        ms.map((m) => m.anonymousId),
+        ms.map((m) => m.userId),
+        ms.map((m) => m.deviceId),
+        ms.map((m) => m.event),
+        ms.map((m) => m.timestamp),
+        ms.map((m) => m.receivedAt),
+        ms.map((m) => m.payload),
+      ]),
+    );
+    // Inserted ids, each claimed by its first occurrence: a repeat within the batch is a duplicate.
+    const fresh = new Set(stored.map((r) => r.message_id));
+    return ms.map((m) => fresh.delete(m.messageId));
+  }
+
+  return {
+    async insertMessage(m) {
+      return (await insertMessages([m]))[0]!;
+    },
+    async insertRejected(receivedAt, messageId, reason, payload) {
+      await sql.run("INSERT INTO rejected (received_at, message_id, reason, payload) VALUES ($1, $2, $3, $4)", [
+        receivedAt,
+        messageId,
+        reason,
+        payload,
+      ]);
+    },
+    async messagesOfDevice(deviceId) {
+      return (await sql.rows<MessageDbRow>("SELECT * FROM messages WHERE device_id = $1 ORDER BY timestamp, message_id", [deviceId])).map(toMessage);
+    },
+    async message(messageId) {
+      const r = await sql.one<MessageDbRow>("SELECT * FROM messages WHERE message_id = $1", [messageId]);
+      return r && toMessage(r);
+    },
+    async messagesByDevicePage(after, limit) {
+      const rows =
+        after === null
+          ? await sql.rows<MessageDbRow>("SELECT * FROM messages ORDER BY device_id, timestamp, message_id LIMIT $1", [limit])
+          : await sql.rows<MessageDbRow>(
+              `SELECT * FROM messages WHERE (device_id, timestamp, message_id) > ($1, $2, $3)
+               ORDER BY device_id, timestamp, message_id LIMIT $4`,
+              [after.deviceId, after.timestamp, after.messageId, limit],
+            );
+      return rows.map(toMessage);
+    },
+    insertMessages,
+    async insertHit(hitId, dealId, receivedAt, payload, error) {
+      const date = new Date(receivedAt).toISOString().slice(0, 10);
+      const r = await underRawLock(() =>
+        sql.one<{ seq: number }>(
+          "INSERT INTO crm_hits (hit_id, deal_id, received_at, date, payload, error) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+          [hitId, dealId, receivedAt, date, payload, error],
+        ),
+      );
+      return r!.seq;
+    },
+    async hitsOfDeal(dealId) {
+      return (await sql.rows<HitDbRow>("SELECT * FROM crm_hits WHERE deal_id = $1 ORDER BY seq", [dealId])).map(toHit);
+    },
+    async validHits() {
+      return (await sql.rows<HitDbRow>("SELECT * FROM crm_hits WHERE error IS NULL ORDER BY seq")).map(toHit);
+    },
+  };
+}

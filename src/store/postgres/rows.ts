@@ -1,0 +1,139 @@
+import type { ConversionRow, CreditRow, DealRow, IdentityKind, IdentityRow, StoredTouchpoint } from "../types.js";
+
+/**
+ * Row shapes of the derived tables and their mapping to the store's types (the same columns
+ * as in SQLite; the raw tables' mappers are shared, see ../sqlite/rawRows.ts).
+ */
+export interface IdentityDbRow {
+  kind: IdentityKind;
+  value: string;
+  person_id: number;
+  inferred: number;
+  last_seen: number;
+}
+
+export const toIdentity = (r: IdentityDbRow): IdentityRow => ({
+  kind: r.kind,
+  value: r.value,
+  personId: r.person_id,
+  inferred: r.inferred === 1,
+  lastSeen: r.last_seen,
+});
+
+export interface TouchDbRow {
+  id: number;
+  message_id: string;
+  device_id: string;
+  person_id: number;
+  at: number;
+  channel: string;
+  source: string;
+  medium: string;
+  campaign: string | null;
+  term: string | null;
+  content: string | null;
+  referrer: string | null;
+  landing_page: string | null;
+  click_id_type: string | null;
+  rule: string;
+}
+
+export const toTouch = (r: TouchDbRow): StoredTouchpoint => ({
+  id: r.id,
+  personId: r.person_id,
+  messageId: r.message_id,
+  deviceId: r.device_id,
+  at: r.at,
+  channel: r.channel,
+  source: r.source,
+  medium: r.medium,
+  campaign: r.campaign,
+  term: r.term,
+  content: r.content,
+  referrer: r.referrer,
+  landingPage: r.landing_page,
+  clickIdType: r.click_id_type,
+  rule: r.rule,
+});
+
+export interface ConversionDbRow {
+  id: string;
+  person_id: number | null;
+  name: string;
+  at: number;
+  revenue: number;
+  currency: string | null;
+  origin: "track" | "crm";
+}
+
+export const toConversion = (r: ConversionDbRow): ConversionRow => ({
+  id: r.id,
+  personId: r.person_id,
+  name: r.name,
+  at: r.at,
+  revenue: r.revenue,
+  currency: r.currency,
+  origin: r.origin,
+});
+
+export interface CreditDbRow {
+  conversion_id: string;
+  model: string;
+  touch_index: number | null;
+  touchpoint_id: number | null;
+  channel: string;
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  credit: number;
+  conversion_name: string;
+  conversion_at: number;
+  revenue: number;
+}
+
+export const toCredit = (r: CreditDbRow): CreditRow => ({
+  conversionId: r.conversion_id,
+  model: r.model,
+  touchIndex: r.touch_index,
+  touchpointId: r.touchpoint_id,
+  channel: r.channel,
+  source: r.source,
+  medium: r.medium,
+  campaign: r.campaign,
+  credit: r.credit,
+  conversionName: r.conversion_name,
+  conversionAt: r.conversion_at,
+  revenue: r.revenue,
+});
+
+export interface DealDbRow {
+  deal_id: string;
+  status: string;
+  outcome: "won" | "lost" | "open";
+  amount: number | null;
+  currency: string | null;
+  user_id: string | null;
+  email: string | null;
+  anonymous_id: string | null;
+  created_at: number;
+  updated_at: number;
+  received_at: number;
+  hit_seq: number;
+  person_id: number | null;
+}
+
+export const toDeal = (r: DealDbRow): DealRow => ({
+  dealId: r.deal_id,
+  status: r.status,
+  outcome: r.outcome,
+  amount: r.amount,
+  currency: r.currency,
+  userId: r.user_id,
+  email: r.email,
+  anonymousId: r.anonymous_id,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  receivedAt: r.received_at,
+  hitSeq: r.hit_seq,
+  personId: r.person_id,
+});
