@@ -4,27 +4,33 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { DATASET_SITE } from "../test/support/generateDataset.js";
 import { signedBodies, type SignedBody } from "./ingestBodies.js";
+import type { Stats } from "../src/store/index.js";
 import type { ServerMessage, ServerMode } from "./ingestServer.js";
 import { percentile, profileFlags, ratio, type BenchContext, type BenchLine } from "./types.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SECRET = "bench-shared-secret";
-const CONNECTIONS = 10;
+export const SECRET = "bench-shared-secret";
+export const CONNECTIONS = 10;
 const WARMUP_SECONDS = 2;
 /** The measured seconds of each server are cut into this many turns, taken in rotation. */
 const ROUNDS = 3;
 const MODES: readonly ServerMode[] = ["real", "durable", "parse"];
 
-interface ChildServer {
+export interface ChildServer {
   url: string;
+  /** The child's process id (for its CPU time in /proc). */
+  pid: number;
   /** Freezes the process (SIGSTOP) while another server is measured, so its leftovers (checkpoints, GC) do not run then. */
   pause(): void;
   resume(): void;
   stored(): Promise<number | null>;
+  /** What it stored and, for `real`, the service's counts (derivation lag included). */
+  counts(): Promise<{ stored: number | null; stats: Stats | null }>;
   stop(): Promise<void>;
 }
 
-async function startServer(mode: ServerMode, dbPath: string): Promise<ChildServer> {
+/** `env` is added to the child's environment (e.g. DATABASE_URL for the postgres section). */
+export async function startServer(mode: ServerMode, dbPath: string, env: Record<string, string> = {}): Promise<ChildServer> {
   const child: ChildProcess = spawn(process.execPath, [...profileFlags(`ingest-${mode}`), "--import", "tsx", join(ROOT, "bench/ingestServer.ts"), mode], {
     cwd: ROOT,
     env: {
@@ -34,6 +40,7 @@ async function startServer(mode: ServerMode, dbPath: string): Promise<ChildServe
       SITE_DOMAINS: DATASET_SITE,
       // The service's default level: one access-log line per request, as in production (to /dev/null here).
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
+      ...env,
     },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
@@ -51,16 +58,19 @@ async function startServer(mode: ServerMode, dbPath: string): Promise<ChildServe
   const signal = (s: NodeJS.Signals) => {
     if (child.exitCode === null && process.platform !== "win32") child.kill(s);
   };
+  const counts = async () => {
+    signal("SIGCONT");
+    child.send("stats");
+    const m = await next();
+    return m.kind === "stats" ? { stored: m.stored, stats: m.stats } : { stored: null, stats: null };
+  };
   return {
     url: `http://127.0.0.1:${first.port}`,
+    pid: child.pid!,
     pause: () => signal("SIGSTOP"),
     resume: () => signal("SIGCONT"),
-    async stored() {
-      signal("SIGCONT");
-      child.send("stats");
-      const m = await next();
-      return m.kind === "stats" ? m.stored : null;
-    },
+    counts,
+    stored: async () => (await counts()).stored,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -71,7 +81,7 @@ async function startServer(mode: ServerMode, dbPath: string): Promise<ChildServe
   };
 }
 
-interface LoadResult {
+export interface LoadResult {
   requests2xx: number;
   non2xx: number;
   errors: number;
@@ -82,13 +92,13 @@ interface LoadResult {
   seconds: number;
 }
 
-/** Rotates the pre-generated bodies across every connection (shared cursor). */
-async function load(url: string, bodies: SignedBody[], cursor: { next: number }, seconds: number): Promise<LoadResult> {
+/** Rotates the pre-generated bodies across every connection (shared cursor: several loads at once may share one). */
+export async function load(url: string, bodies: SignedBody[], cursor: { next: number }, seconds: number, connections = CONNECTIONS): Promise<LoadResult> {
   let accepted = 0;
   let duplicates = 0;
   const result = await autocannon({
     url: `${url}/webhooks/segment`,
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
     method: "POST",
     requests: [

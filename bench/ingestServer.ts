@@ -2,8 +2,9 @@
  * A child process serving `/webhooks/segment` for the ingest benchmark, so that the server and
  * the load generator do not share an event loop. `real`: the service itself (startServer: the
  * gateway on this thread, the deriver in its worker thread; config from the environment:
- * DATABASE_PATH, SEGMENT_SHARED_SECRET, LOG_LEVEL, ...). `durable` and `parse`: the bare node:http baselines of ingestBaselines.ts (durable
- * stores in DATABASE_PATH). Reports its port over IPC; answers "stats" with what it stored;
+ * DATABASE_PATH or DATABASE_URL, SEGMENT_SHARED_SECRET, LOG_LEVEL, ...). `durable`,
+ * `durable-pg` and `parse`: the bare node:http baselines of ingestBaselines.ts (durable stores
+ * in DATABASE_PATH, durable-pg in the PostgreSQL of DATABASE_URL). Reports its port over IPC; answers "stats" with what it stored;
  * exits on "exit".
  */
 import { createServer, type Server } from "node:http";
@@ -12,9 +13,9 @@ import { loadConfig } from "../src/config/index.js";
 import { createLogger } from "../src/logging.js";
 import { startServer } from "../src/server.js";
 import type { Stats } from "../src/store/index.js";
-import { durableBaseline, parseBaseline } from "./ingestBaselines.js";
+import { durableBaseline, durablePostgresBaseline, parseBaseline } from "./ingestBaselines.js";
 
-const SERVER_MODES = ["real", "durable", "parse"] as const;
+const SERVER_MODES = ["real", "durable", "durable-pg", "parse"] as const;
 /** (Import only types from this file: importing it runs the server.) */
 export type ServerMode = (typeof SERVER_MODES)[number];
 
@@ -46,6 +47,12 @@ async function serve(mode: ServerMode): Promise<Served> {
     if (!path) throw new Error("the durable baseline needs DATABASE_PATH");
     const durable = durableBaseline(path);
     return { server: createServer(durable.listener), stored: async () => durable.stored(), stats: async () => null, close: async () => durable.close() };
+  }
+  if (mode === "durable-pg") {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error("the durable-pg baseline needs DATABASE_URL");
+    const durable = await durablePostgresBaseline(url);
+    return { server: createServer(durable.listener), stored: () => durable.stored(), stats: async () => null, close: () => durable.close() };
   }
   return { server: createServer(parseBaseline()), stored: async () => null, stats: async () => null, close: async () => {} };
 }

@@ -4,7 +4,9 @@ import { createSender, startServer, OUTBOX_BATCH, OUTBOX_LEASE_MS } from "../ser
 import { openPipeline } from "../openPipeline.js";
 import { flushOutbox } from "../feedback/index.js";
 import { catchUp, recompute } from "../deriver/index.js";
+import { StoreUnavailableError } from "../store/index.js";
 import { importFiles } from "./importFiles.js";
+import { migrateStore, MigrateError, parseMigrateArgs } from "./migrateStore.js";
 
 const HELP: Record<string, string> = {
   main: `usage: npm run cli -- <command> [options]
@@ -15,6 +17,8 @@ commands:
   recompute             rebuild everything derived from the raw data
   outbox flush          send what is due to Segment, then exit
   outbox retry-dead     put dead outbox rows back in the queue
+  migrate-store --from FILE
+                        copy a SQLite database into the PostgreSQL of DATABASE_URL
 
 Configuration comes from the environment (see .env.example). Run a command with --help for details.`,
   serve: "usage: npm run cli -- serve\n\nStarts the HTTP server on PORT with the scheduled jobs (outbox, Markov, repair, retention).",
@@ -22,6 +26,8 @@ Configuration comes from the environment (see .env.example). Run a command with 
     "usage: npm run cli -- import FILE...\n\nReplays Segment messages from JSON-lines or JSON-array files (Segment's archive\nexport; gzip too) through the same ingest path as the webhook, then derives them. Idempotent: messages\nalready stored count as duplicates. Bad lines are reported with file and line and\ncounted as rejected. Prints a JSON summary on stdout.",
   recompute:
     "usage: npm run cli -- recompute\n\nRebuilds identities, touchpoints, conversions, deals, credits, the Markov model and\ntraits from the raw messages and CRM hits, in one transaction (a running server goes\non deriving from where it ends). Idempotent.",
+  "migrate-store":
+    "usage: npm run cli -- migrate-store --from FILE [--force]\n\nCopies what is not derived from the SQLite database FILE into the PostgreSQL database of\nDATABASE_URL (raw messages and CRM hits in arrival order, rejected messages, unsent outbox\nrows, and what was last sent to Segment per identity), then rebuilds everything derived\nthere (recompute), so no data is lost and no feedback is sent again. Stop the service on\nFILE first. Refuses a PostgreSQL database that holds raw input already; --force then copies\nonly what is missing (a second run changes nothing). Prints a JSON summary on stdout.",
   outbox:
     "usage: npm run cli -- outbox flush | retry-dead\n\nflush: sends every due outbox row to Segment (SEGMENT_WRITE_KEY required); exits 1\nif some could not be sent.\nretry-dead: re-queues rows parked as dead after too many failed attempts.",
 };
@@ -93,6 +99,17 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       } finally {
         await p.store.close();
+      }
+    }
+    case "migrate-store": {
+      try {
+        const opts = parseMigrateArgs(args);
+        const summary = await migrateStore(config, { ...opts, progress: process.stderr.isTTY === true, log });
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+        return 0;
+      } catch (err) {
+        if (err instanceof MigrateError || err instanceof StoreUnavailableError) fail(`migrate-store: ${err.message}`);
+        throw err;
       }
     }
     case "outbox": {

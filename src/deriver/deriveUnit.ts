@@ -4,6 +4,7 @@ import { applyMessage } from "../pipeline/applyMessage.js";
 import { applyCrmHit, readStoredHit } from "../pipeline/applyCrmHit.js";
 import { derivePerson } from "../pipeline/derivePerson.js";
 import { fromStored } from "../pipeline/storedMessage.js";
+import { eraseByMessage } from "../pipeline/erasePerson.js";
 import type { CrmHitRow, StoredMessage } from "../store/types.js";
 
 export interface UnitLimits {
@@ -101,15 +102,22 @@ export async function derivePendingPersons(p: Pipeline, log: Logger, limits: Uni
   });
 }
 
-async function applyRow(p: Pipeline, r: RawRow, dirty: DirtyPersons): Promise<void> {
+/** Applies one raw row; true when it was a Segment `delete` (the unit ends there). */
+async function applyRow(p: Pipeline, r: RawRow, dirty: DirtyPersons): Promise<boolean> {
   dirty.nextRow();
   if (r.source === "messages") {
     const m = fromStored(r.row);
+    if (m?.type === "delete") {
+      // Everything that arrived before the request is applied now: the erasure sees every id.
+      await eraseByMessage(p.store, m);
+      return true;
+    }
     if (m) await applyMessage(p, m, dirty);
-    return;
+    return false;
   }
   const hit = readStoredHit(r.row);
   if (hit) await applyCrmHit(p, hit, dirty, true);
+  return false;
 }
 
 /**
@@ -130,9 +138,10 @@ async function applyRows(
   try {
     await p.store.transaction(async () => {
       for (const r of rows) {
-        await applyRow(p, r, marks);
+        const erased = await applyRow(p, r, marks);
         taken++;
-        if (performance.now() - started > budgetMs) break;
+        // Rows after an erasure were read before it: the next unit reads what is left of them.
+        if (erased || performance.now() - started > budgetMs) break;
       }
     });
     return { applied: taken, failed: 0, dirty: marks };
@@ -145,7 +154,7 @@ async function applyRows(
   for (const r of rows.slice(0, count)) {
     try {
       // A row rolled back may leave marks behind: they only cause an extra re-derivation.
-      await p.store.transaction(() => applyRow(p, r, dirty));
+      if (await p.store.transaction(() => applyRow(p, r, dirty))) return { applied: rows.indexOf(r) + 1, failed, dirty };
     } catch (err) {
       failed++;
       const error = err instanceof Error ? (err.stack ?? err.message) : String(err);

@@ -1,7 +1,7 @@
 import { validateMessage, type ValidMessage, type Validation } from "../ingest/validateMessage.js";
 import type { Store } from "../store/index.js";
 import type { StoredMessage } from "../store/types.js";
-import { erasePerson } from "../pipeline/erasePerson.js";
+import { eraseByMessage } from "../pipeline/erasePerson.js";
 
 export interface IngestCounts {
   accepted: number;
@@ -10,21 +10,38 @@ export interface IngestCounts {
   ignored: number;
 }
 
+/** What one message asks of the store, decided before the transaction starts. */
+type Action =
+  | { kind: "store"; row: StoredMessage }
+  | { kind: "reject"; messageId: string | null; reason: string; payload: string }
+  | { kind: "erase"; message: ValidMessage; row: StoredMessage }
+  | { kind: "ignore" };
+
 /**
  * The gateway's one write: validate each message and store it raw (or rejected, with its
  * reason), nothing derived. Several batches (concurrent webhook requests) go into one
  * transaction, in order, each with its own counts; when this resolves they are committed.
- * A Segment `delete` erases the person at once: the answer must mean it is done.
+ * Everything is validated and serialised first, outside the transaction, so the write lock
+ * is held only for the inserts.
  */
 export async function storeBatches(store: Store, batches: ReadonlyArray<readonly unknown[]>, receivedAt: number): Promise<IngestCounts[]> {
+  const planned = batches.map((items) => items.map((item) => plan(item, receivedAt)));
   return store.transaction(async () => {
     const out: IngestCounts[] = [];
-    for (const items of batches) out.push(await storeItems(store, items, receivedAt));
+    for (const actions of planned) out.push(await apply(store, actions, receivedAt));
     return out;
   });
 }
 
-async function storeItems(store: Store, items: readonly unknown[], receivedAt: number): Promise<IngestCounts> {
+function plan(item: unknown, receivedAt: number): Action {
+  const v = validateSafely(item);
+  if (v.kind === "ignored") return { kind: "ignore" };
+  if (v.kind === "rejected") return { kind: "reject", messageId: v.messageId, reason: v.reason, payload: payloadOf(item) };
+  const row = rawRow(v.message, receivedAt);
+  return v.message.type === "delete" ? { kind: "erase", message: v.message, row } : { kind: "store", row };
+}
+
+async function apply(store: Store, actions: readonly Action[], receivedAt: number): Promise<IngestCounts> {
   const counts: IngestCounts = { accepted: 0, duplicates: 0, rejected: 0, ignored: 0 };
   let rows: StoredMessage[] = [];
   const flushRows = async () => {
@@ -35,18 +52,21 @@ async function storeItems(store: Store, items: readonly unknown[], receivedAt: n
     }
     rows = [];
   };
-  for (const item of items) {
-    const v = validateSafely(item);
-    if (v.kind === "ignored") counts.ignored++;
-    else if (v.kind === "rejected") {
+  for (const a of actions) {
+    if (a.kind === "ignore") counts.ignored++;
+    else if (a.kind === "reject") {
       counts.rejected++;
-      await store.raw.insertRejected(receivedAt, v.messageId, v.reason, payloadOf(item));
-    } else if (v.message.type === "delete") {
-      // Erase after the messages before it in the batch are stored: they are erased too.
+      await store.raw.insertRejected(receivedAt, a.messageId, a.reason, a.payload);
+    } else if (a.kind === "erase") {
+      // Erase what is known now, after the messages before it in the batch are stored (they are
+      // erased too); and keep the request raw so that the deriver erases again once it has
+      // applied everything that arrived before it (an identify not derived yet may link ids the
+      // erasure cannot see now). The deriver's erasure removes the request itself.
       await flushRows();
-      await eraseByMessage(store, v.message);
-      counts.accepted++;
-    } else rows.push(rawRow(v.message, receivedAt));
+      await eraseByMessage(store, a.message);
+      rows.push(a.row);
+      await flushRows();
+    } else rows.push(a.row);
   }
   await flushRows();
   return counts;
@@ -75,11 +95,6 @@ function rawRow(m: ValidMessage, receivedAt: number): StoredMessage {
   };
 }
 
-/** A Segment `delete` (user deletion request) erases the person; the request itself is not kept. */
-async function eraseByMessage(store: Store, m: ValidMessage): Promise<void> {
-  const key = m.userId !== null ? ({ kind: "userId", value: m.userId } as const) : ({ kind: "anonymousId", value: m.anonymousId! } as const);
-  await erasePerson(store, key);
-}
 
 /** A rejected message is kept whole up to this size; past it, its head (enough to see what it was). */
 export const MAX_REJECTED_PAYLOAD = 64 * 1024;

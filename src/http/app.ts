@@ -55,7 +55,8 @@ export function createApp({ pipeline, log, deriver, extra = [], before = [] }: A
     const d = deriver.status();
     if (!d.running) return sendError(res, 503, "not_ready", `the deriver is not running${d.error ? `: ${d.error}` : ""}`);
     try {
-      await pipeline.store.transaction(async () => undefined);
+      // Takes the write lock (SQLite) and makes a round trip (PostgreSQL).
+      await pipeline.store.transaction(() => pipeline.store.admin.ping());
     } catch (err) {
       return sendError(res, 503, "not_ready", `a write cannot commit: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -1,5 +1,6 @@
 import type { Store } from "../store/index.js";
 import type { IdentityKind } from "../store/types.js";
+import type { ValidMessage } from "../ingest/validateMessage.js";
 
 /**
  * Erases a person found by any of its identities: raw messages, CRM hits, identities and every
@@ -15,4 +16,20 @@ export async function erasePerson(store: Store, key: { kind: IdentityKind; value
   const values = (await store.identities.identitiesOf(row.personId)).map((i) => i.value);
   await store.admin.erasePerson(row.personId, values);
   return true;
+}
+
+/**
+ * The Segment `delete` requests still stored (not applied by the deriver yet), applied in
+ * arrival order: what `recompute` does last, after rebuilding from everything before them.
+ */
+export async function applyDeleteRequests(store: Store): Promise<number> {
+  const requests = await store.raw.deleteRequests();
+  for (const r of requests) await eraseByMessage(store, { userId: r.userId, anonymousId: r.anonymousId });
+  return requests.length;
+}
+
+/** A Segment `delete` (user deletion request) erases the person found by its userId (else anonymousId). */
+export async function eraseByMessage(store: Store, m: Pick<ValidMessage, "userId" | "anonymousId">): Promise<void> {
+  const key = m.userId !== null ? ({ kind: "userId", value: m.userId } as const) : ({ kind: "anonymousId", value: m.anonymousId! } as const);
+  await erasePerson(store, key);
 }

@@ -27,7 +27,8 @@ export async function replayDevices(p: Pipeline, dirty: DirtyPersons, pageSize =
     const page: StoredMessage[] = await p.store.raw.messagesByDevicePage(after, pageSize);
     for (const stored of page) {
       const m = fromStored(stored);
-      if (!m) continue;
+      // Deletion requests are applied after the rebuild (recompute's last step).
+      if (!m || m.type === "delete") continue;
       count++;
       if (stored.deviceId !== device) {
         await flush();

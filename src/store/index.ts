@@ -12,11 +12,13 @@ import { outboxQueries } from "./sqlite/outboxQueries.js";
 import { adminQueries } from "./sqlite/adminQueries.js";
 import { reportQueries } from "./sqlite/reportQueries.js";
 import { journeyQueries } from "./sqlite/journeyQueries.js";
+import { bulkQueries, type BulkStore } from "./sqlite/bulkQueries.js";
 import type { OutboxQueue } from "../feedback/types.js";
 
 export type * from "./types.js";
 export type { GroupBy, ReportFilter, ReportRow } from "./sqlite/reportQueries.js";
 export type { DeriveCursor } from "./sqlite/cursorQueries.js";
+export { openRawReader, type BulkStore, type BulkMessage, type BulkIdentity, type BulkFeedbackState, type BulkOutboxRow, type DeviceKey, type RawReader, type RawVersion } from "./sqlite/bulkQueries.js";
 export { StoreBusyError, StoreUnavailableError } from "./errors.js";
 export type { AsyncQueries, WriteTurns };
 export { createWriteTurns };
@@ -41,6 +43,8 @@ export interface Store {
   admin: Queries<typeof adminQueries>;
   reports: Queries<typeof reportQueries>;
   journeys: Queries<typeof journeyQueries>;
+  /** Set reads and writes for `recompute` (see sqlite/bulkQueries.ts); a store without them recomputes through the live steps. */
+  bulk?: BulkStore;
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** Stops the checkpointer (a last checkpoint) and closes the database. */
   close(): Promise<void>;
@@ -93,6 +97,7 @@ export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): 
     admin: asyncify(adminQueries(db)),
     reports: asyncify(reportQueries(db)),
     journeys: asyncify(journeyQueries(db)),
+    bulk: bulkQueries(db),
     transaction,
     close: () => {
       if (checkpointer) return checkpointer.stop().then(() => void db.close());

@@ -127,6 +127,16 @@ describe.each(backends)("store contract on %s", (_name, makeBackend) => {
   const run = makeBackend ? test : test.skip;
   const fresh = () => makeBackend!().open();
 
+  run("a NUL character in a stored string never fails the statement (PostgreSQL text cannot hold one)", async () => {
+    const store = fresh();
+    expect(await store.raw.insertMessages([msg("nul\u0000id", "dev\u0000ice"), msg("plain", "d1")])).toEqual([true, true]);
+    const rows = await store.cursor.messagesAfter(0, 10);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]!.deviceId.startsWith("dev")).toBe(true);
+    await store.raw.insertRejected(T0, "x\u0000", "reason \u0000", "{}");
+    expect(await store.admin.stats()).toMatchObject({ messages: 2, rejected: 1 });
+  });
+
   run("insertMessages stores each new messageId once, in input order, and answers per row", async () => {
     const store = fresh();
     expect(await store.raw.insertMessages([msg("a", "d1"), msg("b", "d2"), msg("a", "d1", T0 + 1)])).toEqual([true, true, false]);

@@ -1,5 +1,6 @@
 import type { Store } from "../index.js";
 import type { Stats } from "../types.js";
+import type { RawCounts } from "../sqlite/adminQueries.js";
 import type { Sql } from "./sql.js";
 
 const DAY_MS = 86_400_000;
@@ -91,6 +92,14 @@ export function adminQueries(sql: Sql): Store["admin"] {
     },
     async ping() {
       return (await sql.one<{ ok: number }>("SELECT 1 AS ok"))?.ok === 1;
+    },
+    async rawCounts() {
+      return (await sql.one<RawCounts>(`SELECT
+          (SELECT count(*) FROM messages) AS "messages",
+          (SELECT count(*) FROM crm_hits) AS "crmHits",
+          (SELECT count(*) FROM rejected) AS "rejected",
+          (SELECT count(*) FROM feedback_state) AS "feedbackState",
+          (SELECT count(*) FROM outbox WHERE status IN ('pending', 'dead')) AS "outboxUnsent"`))!;
     },
     /** Empties every derived table (raw messages and hits stay), with step one of derivation held off. */
     async resetDerived() {

@@ -1,6 +1,23 @@
 import type { Store } from "../index.js";
 import type { OutboundMessage, OutboxRow } from "../../feedback/types.js";
+import { toQueuedTraits, toUnsent, type QueuedTraitsDbRow, type UnsentOutboxDbRow } from "../sqlite/outboxQueries.js";
 import type { Sql } from "./sql.js";
+
+/** Copied unsent rows (migrate-store), in the order given; a stored id is skipped. */
+const INSERT_UNSENT = `
+  INSERT INTO outbox (id, person_id, message, created_at, status, attempts, next_attempt_at, lease_until, last_error)
+  SELECT id, NULL, message, created_at, status, attempts, next_attempt_at, 0, last_error
+  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::bigint[], $7::text[])
+    WITH ORDINALITY AS o (id, message, created_at, status, attempts, next_attempt_at, last_error, ord)
+  ORDER BY ord
+  ON CONFLICT (id) DO NOTHING`;
+
+/** Copied feedback_state rows; a stored target is left as it is. */
+const INSERT_QUEUED_TRAITS = `
+  INSERT INTO feedback_state (target, traits, queued_at, outbox_seq)
+  SELECT f.target, f.traits, f.queued_at, (SELECT o.seq FROM outbox o WHERE o.id = f.outbox_id)
+  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS f (target, traits, queued_at, outbox_id)
+  ON CONFLICT (target) DO NOTHING`;
 
 /**
  * Due rows are leased in one statement: the inner SELECT locks them (SKIP LOCKED passes over
@@ -84,6 +101,39 @@ export function outboxQueries(sql: Sql): Store["outbox"] {
         [seq, personId, JSON.stringify(message), now],
       );
       return n === 1;
+    },
+    async unsentAfter(seq, limit) {
+      const rows = await sql.rows<UnsentOutboxDbRow>(
+        `SELECT seq, id, message, created_at, status, attempts, next_attempt_at, last_error FROM outbox
+         WHERE seq > $1 AND status IN ('pending', 'dead') ORDER BY seq LIMIT $2`,
+        [seq, limit],
+      );
+      return rows.map(toUnsent);
+    },
+    async insertUnsent(rows) {
+      if (rows.length === 0) return 0;
+      return sql.run(INSERT_UNSENT, [
+        rows.map((r) => r.id),
+        rows.map((r) => r.messageJson),
+        rows.map((r) => r.createdAt),
+        rows.map((r) => r.status),
+        rows.map((r) => r.attempts),
+        rows.map((r) => r.nextAttemptAt),
+        rows.map((r) => r.lastError),
+      ]);
+    },
+    async queuedTraitsAfter(target, limit) {
+      const rows = await sql.rows<QueuedTraitsDbRow>(
+        `SELECT f.target, f.traits, f.queued_at, o.id AS outbox_id FROM feedback_state f
+         LEFT JOIN outbox o ON o.seq = f.outbox_seq AND o.status = 'pending' AND o.attempts = 0
+         WHERE f.target > $1 ORDER BY f.target LIMIT $2`,
+        [target, limit],
+      );
+      return rows.map(toQueuedTraits);
+    },
+    async insertQueuedTraits(rows) {
+      if (rows.length === 0) return 0;
+      return sql.run(INSERT_QUEUED_TRAITS, [rows.map((r) => r.target), rows.map((r) => r.traitsJson), rows.map((r) => r.queuedAt), rows.map((r) => r.outboxId)]);
     },
   };
 }

@@ -1,8 +1,33 @@
 import type { Store } from "../index.js";
 import type { StoredMessage } from "../types.js";
 import { toHit, toMessage, type HitDbRow, type MessageDbRow } from "../sqlite/rawRows.js";
+import { toRejected, type RejectedDbRow } from "../sqlite/rawQueries.js";
 import { LOCK_RAW_INSERT } from "./locks.js";
 import type { Sql } from "./sql.js";
+
+/** Copied CRM hits, in the order given (seqs follow it); a stored hit_id is skipped. */
+const INSERT_HITS = `
+  INSERT INTO crm_hits (hit_id, deal_id, received_at, date, payload, error)
+  SELECT hit_id, deal_id, received_at, date, payload, error
+  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])
+    WITH ORDINALITY AS h (hit_id, deal_id, received_at, date, payload, error, ord)
+  ORDER BY ord
+  ON CONFLICT (hit_id) DO NOTHING`;
+
+/**
+ * Copied rejected rows, skipping those equal to a row stored before the statement. Rejected
+ * has no natural key and no index but its id: the received_at range of the batch ($5, $6) is
+ * checked first so that the comparison of payloads only runs on rows of the same moments.
+ */
+const INSERT_REJECTED_ROWS = `
+  INSERT INTO rejected (received_at, message_id, reason, payload)
+  SELECT r.received_at, r.message_id, r.reason, r.payload
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r (received_at, message_id, reason, payload, ord)
+  WHERE NOT EXISTS (
+    SELECT 1 FROM rejected x
+    WHERE x.received_at BETWEEN $5::bigint AND $6::bigint AND x.received_at = r.received_at
+      AND x.message_id IS NOT DISTINCT FROM r.message_id AND x.reason = r.reason AND x.payload = r.payload)
+  ORDER BY r.ord`;
 
 const INSERT_MESSAGES = `
   INSERT INTO messages (message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload)
@@ -28,6 +53,9 @@ const INSERT_MESSAGES = `
  * (thousands of messages per transaction) amortises; one multi-row INSERT per batch keeps
  * the time under the lock short.
  */
+/** As the store writes a messageId (sql.ts: PostgreSQL text holds no NUL). */
+const withoutNul = (id: string) => id.replace(/\u0000/g, "\uFFFD");
+
 export function rawQueries(sql: Sql): Store["raw"] {
   /** Runs fn under the lock in the caller's transaction (no savepoint), or in one of its own. */
   const underRawLock = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -55,7 +83,7 @@ export function rawQueries(sql: Sql): Store["raw"] {
     );
     // Inserted ids, each claimed by its first occurrence: a repeat within the batch is a duplicate.
     const fresh = new Set(stored.map((r) => r.message_id));
-    return ms.map((m) => fresh.delete(m.messageId));
+    return ms.map((m) => fresh.delete(withoutNul(m.messageId)));
   }
 
   return {
@@ -72,6 +100,9 @@ export function rawQueries(sql: Sql): Store["raw"] {
     },
     async messagesOfDevice(deviceId) {
       return (await sql.rows<MessageDbRow>("SELECT * FROM messages WHERE device_id = $1 ORDER BY timestamp, message_id", [deviceId])).map(toMessage);
+    },
+    async deleteRequests() {
+      return (await sql.rows<MessageDbRow>("SELECT * FROM messages WHERE type = 'delete' ORDER BY seq")).map(toMessage);
     },
     async message(messageId) {
       const r = await sql.one<MessageDbRow>("SELECT * FROM messages WHERE message_id = $1", [messageId]);
@@ -104,6 +135,38 @@ export function rawQueries(sql: Sql): Store["raw"] {
     },
     async validHits() {
       return (await sql.rows<HitDbRow>("SELECT * FROM crm_hits WHERE error IS NULL ORDER BY seq")).map(toHit);
+    },
+    async rejectedAfter(id, limit) {
+      const rows = await sql.rows<RejectedDbRow>(
+        "SELECT id, received_at, message_id, reason, payload FROM rejected WHERE id > $1 ORDER BY id LIMIT $2",
+        [id, limit],
+      );
+      return rows.map(toRejected);
+    },
+    async insertRejectedRows(rows) {
+      if (rows.length === 0) return 0;
+      const at = rows.map((r) => r.receivedAt);
+      return sql.run(INSERT_REJECTED_ROWS, [
+        at,
+        rows.map((r) => r.messageId),
+        rows.map((r) => r.reason),
+        rows.map((r) => r.payload),
+        Math.min(...at),
+        Math.max(...at),
+      ]);
+    },
+    async insertHits(hits) {
+      if (hits.length === 0) return 0;
+      return underRawLock(() =>
+        sql.run(INSERT_HITS, [
+          hits.map((h) => h.hitId),
+          hits.map((h) => h.dealId),
+          hits.map((h) => h.receivedAt),
+          hits.map((h) => h.date),
+          hits.map((h) => h.payload),
+          hits.map((h) => h.error),
+        ]),
+      );
     },
   };
 }

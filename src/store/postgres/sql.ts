@@ -59,6 +59,18 @@ const statementName = (text: string): string => {
  * an error caught inside a transaction must have been thrown inside a nested `transaction`
  * (a savepoint), or the outer transaction fails at its end with that error.
  */
+const NUL = /\u0000/g;
+const clean = (v: string | number | boolean | null) => (typeof v === "string" && v.includes("\u0000") ? v.replace(NUL, "\uFFFD") : v);
+
+/**
+ * PostgreSQL text cannot hold U+0000, which SQLite stores as is: a NUL in a visitor-controlled
+ * string (a campaign decoded from `%00`) would fail its whole statement. It is stored as U+FFFD
+ * (JSON payloads are unaffected: JSON.stringify writes NUL as the escape \u0000).
+ */
+function withoutNul(values: readonly Param[]): readonly Param[] {
+  return values.map((v) => (Array.isArray(v) ? v.map(clean) : clean(v as string | number | boolean | null)));
+}
+
 export function createSql(pool: pg.Pool, migrated: () => Promise<void>): Sql {
   const context = new AsyncLocalStorage<Tx>();
   const ready = () =>
@@ -66,7 +78,8 @@ export function createSql(pool: pg.Pool, migrated: () => Promise<void>): Sql {
       throw storeError(err);
     });
 
-  async function send(tx: Tx | undefined, text: string, values: readonly Param[] | undefined): Promise<pg.QueryResult> {
+  async function send(tx: Tx | undefined, text: string, given: readonly Param[] | undefined): Promise<pg.QueryResult> {
+    const values = given && withoutNul(given);
     if (!tx) {
       await ready();
       // A statement on its own is a transaction of its own: a deadlock victim is run again too.

@@ -25,6 +25,12 @@ export function adminQueries(db: Db) {
       (SELECT count(*) FROM outbox WHERE status = 'sent') AS outbox_sent,
       (SELECT count(*) FROM outbox WHERE status = 'dead') AS outbox_dead`);
   const ping = db.prepare("SELECT 1 AS ok");
+  const rawCounts = db.prepare(`SELECT
+      (SELECT count(*) FROM messages) AS messages,
+      (SELECT count(*) FROM crm_hits) AS crmHits,
+      (SELECT count(*) FROM rejected) AS rejected,
+      (SELECT count(*) FROM feedback_state) AS feedbackState,
+      (SELECT count(*) FROM outbox WHERE status IN ('pending', 'dead')) AS outboxUnsent`);
   const derivedTables = [
     "persons",
     "identities",
@@ -78,6 +84,10 @@ export function adminQueries(db: Db) {
     ping(): boolean {
       return (ping.get() as { ok: number }).ok === 1;
     },
+    /** Rows of the tables nothing derives (what `migrate-store` copies; sent outbox rows are not counted). */
+    rawCounts(): RawCounts {
+      return rawCounts.get() as RawCounts;
+    },
     /** Empties every derived table; raw messages and hits stay. */
     resetDerived(): void {
       for (const t of derivedTables) db.exec(`DELETE FROM ${t}`);
@@ -102,4 +112,12 @@ export function adminQueries(db: Db) {
       return true;
     },
   };
+}
+
+export interface RawCounts {
+  messages: number;
+  crmHits: number;
+  rejected: number;
+  feedbackState: number;
+  outboxUnsent: number;
 }

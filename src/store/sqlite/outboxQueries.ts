@@ -32,6 +32,23 @@ export function outboxQueries(db: Db) {
   );
   const pending = db.prepare("SELECT message FROM outbox WHERE seq = ? AND status = 'pending' AND attempts = 0");
   const ofPerson = db.prepare("SELECT id, message, status FROM outbox WHERE person_id = ? ORDER BY seq");
+  const unsentAfter = db.prepare(
+    `SELECT seq, id, message, created_at, status, attempts, next_attempt_at, last_error FROM outbox
+     WHERE seq > ? AND status IN ('pending', 'dead') ORDER BY seq LIMIT ?`,
+  );
+  const insertUnsent = db.prepare(
+    `INSERT OR IGNORE INTO outbox (id, person_id, message, created_at, status, attempts, next_attempt_at, lease_until, last_error)
+     VALUES (?, NULL, ?, ?, ?, ?, ?, 0, ?)`,
+  );
+  const statesAfter = db.prepare(
+    `SELECT f.target, f.traits, f.queued_at, o.id AS outbox_id FROM feedback_state f
+     LEFT JOIN outbox o ON o.seq = f.outbox_seq AND o.status = 'pending' AND o.attempts = 0
+     WHERE f.target > ? ORDER BY f.target LIMIT ?`,
+  );
+  const insertState = db.prepare(
+    `INSERT OR IGNORE INTO feedback_state (target, traits, queued_at, outbox_seq)
+     VALUES (?, ?, ?, (SELECT seq FROM outbox WHERE id = ?))`,
+  );
 
   const claim = (limit: number, now: number, leaseMs: number): OutboxRow[] => {
     const rows = due.all({ now, limit }) as Array<{ id: string; message: string; attempts: number }>;
@@ -91,5 +108,91 @@ export function outboxQueries(db: Db) {
     replacePendingMessage(seq: number, personId: number | null, message: OutboundMessage, now: number): boolean {
       return replacePending.run({ seq, personId, message: JSON.stringify(message), now }).changes === 1;
     },
+    /** Rows not sent (pending or dead) after `seq`, in seq order: `migrate-store` copies them. */
+    unsentAfter(seq: number, limit: number): UnsentOutboxRow[] {
+      return (unsentAfter.all(seq, limit) as UnsentOutboxDbRow[]).map(toUnsent);
+    },
+    /**
+     * Copies unsent rows in the order given, keeping id, message, status, attempts and due time
+     * (a dead row stays dead); person_id is left NULL (person ids are the source's). A stored id
+     * is skipped. Returns how many were inserted.
+     */
+    insertUnsent(rows: readonly UnsentOutboxRow[]): number {
+      let n = 0;
+      for (const r of rows) n += insertUnsent.run(r.id, r.messageJson, r.createdAt, r.status, r.attempts, r.nextAttemptAt, r.lastError).changes;
+      return n;
+    },
+    /**
+     * What was last queued per outbound identity, targets after `target` in order. outboxId: the
+     * identify that carries the traits while nobody has tried to send it (else null).
+     */
+    queuedTraitsAfter(target: string, limit: number): QueuedTraitsRow[] {
+      return (statesAfter.all(target, limit) as QueuedTraitsDbRow[]).map(toQueuedTraits);
+    },
+    /**
+     * Copies feedback_state rows; a target already stored is left as it is. The row points at the
+     * outbox row of id `outboxId` when this store holds it. Returns how many were inserted.
+     */
+    insertQueuedTraits(rows: readonly QueuedTraitsRow[]): number {
+      let n = 0;
+      for (const r of rows) n += insertState.run(r.target, r.traitsJson, r.queuedAt, r.outboxId).changes;
+      return n;
+    },
   };
 }
+
+/** An outbox row not sent yet, with its message as stored (JSON). */
+export interface UnsentOutboxRow {
+  seq: number;
+  id: string;
+  messageJson: string;
+  createdAt: number;
+  status: "pending" | "dead";
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+}
+
+export interface UnsentOutboxDbRow {
+  seq: number;
+  id: string;
+  message: string;
+  created_at: number;
+  status: "pending" | "dead";
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+}
+
+export const toUnsent = (r: UnsentOutboxDbRow): UnsentOutboxRow => ({
+  seq: r.seq,
+  id: r.id,
+  messageJson: r.message,
+  createdAt: r.created_at,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+});
+
+/** A feedback_state row: the traits (JSON) last queued for an outbound identity. */
+export interface QueuedTraitsRow {
+  target: string;
+  traitsJson: string;
+  queuedAt: number;
+  outboxId: string | null;
+}
+
+export interface QueuedTraitsDbRow {
+  target: string;
+  traits: string;
+  queued_at: number;
+  outbox_id: string | null;
+}
+
+export const toQueuedTraits = (r: QueuedTraitsDbRow): QueuedTraitsRow => ({
+  target: r.target,
+  traitsJson: r.traits,
+  queuedAt: r.queued_at,
+  outboxId: r.outbox_id,
+});

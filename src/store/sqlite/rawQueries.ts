@@ -13,6 +13,7 @@ export function rawQueries(db: Db) {
   );
   const byDevice = db.prepare("SELECT * FROM messages WHERE device_id = ? ORDER BY timestamp, message_id");
   const byId = db.prepare("SELECT * FROM messages WHERE message_id = ?");
+  const deletes = db.prepare("SELECT * FROM messages WHERE type = 'delete' ORDER BY seq");
   const firstPage = db.prepare("SELECT * FROM messages ORDER BY device_id, timestamp, message_id LIMIT ?");
   const nextPage = db.prepare(
     `SELECT * FROM messages WHERE (device_id, timestamp, message_id) > (?, ?, ?)
@@ -23,6 +24,13 @@ export function rawQueries(db: Db) {
   );
   const hitsForDeal = db.prepare("SELECT * FROM crm_hits WHERE deal_id = ? ORDER BY seq");
   const allHits = db.prepare("SELECT * FROM crm_hits WHERE error IS NULL ORDER BY seq");
+  const rejectedAfter = db.prepare("SELECT id, received_at, message_id, reason, payload FROM rejected WHERE id > ? ORDER BY id LIMIT ?");
+  const rejectedStored = db.prepare(
+    "SELECT EXISTS (SELECT 1 FROM rejected WHERE received_at = ? AND message_id IS ? AND reason = ? AND payload = ?) AS n",
+  ).pluck();
+  const insertHitIfNew = db.prepare(
+    "INSERT OR IGNORE INTO crm_hits (hit_id, deal_id, received_at, date, payload, error) VALUES (?, ?, ?, ?, ?, ?)",
+  );
 
   return {
     /** Returns false when the messageId is already stored (a duplicate). */
@@ -34,6 +42,10 @@ export function rawQueries(db: Db) {
     },
     messagesOfDevice(deviceId: string): StoredMessage[] {
       return (byDevice.all(deviceId) as MessageDbRow[]).map(toMessage);
+    },
+    /** Segment `delete` requests kept until the deriver applies them (recompute applies them last). */
+    deleteRequests(): StoredMessage[] {
+      return (deletes.all() as MessageDbRow[]).map(toMessage);
     },
     message(messageId: string): StoredMessage | undefined {
       const r = byId.get(messageId) as MessageDbRow | undefined;
@@ -61,5 +73,49 @@ export function rawQueries(db: Db) {
     validHits(): CrmHitRow[] {
       return (allHits.all() as HitDbRow[]).map(toHit);
     },
+    /** Rejected rows after id `id`, in id order (keyset pagination): `migrate-store` reads them. */
+    rejectedAfter(id: number, limit: number): RejectedRow[] {
+      return (rejectedAfter.all(id, limit) as RejectedDbRow[]).map(toRejected);
+    },
+    /**
+     * Copies rejected rows (their ids are not kept); a row equal to one stored before the call
+     * (same received_at, message_id, reason and payload) is skipped. Returns how many were inserted.
+     */
+    insertRejectedRows(rows: readonly Omit<RejectedRow, "id">[]): number {
+      const fresh = rows.filter((r) => rejectedStored.get(r.receivedAt, r.messageId, r.reason, r.payload) === 0);
+      for (const r of fresh) insertRejected.run(r.receivedAt, r.messageId, r.reason, r.payload);
+      return fresh.length;
+    },
+    /** Copies CRM hits in the order given, keeping hit_id, date, payload and error; a stored hit_id is skipped. Returns how many were inserted. */
+    insertHits(hits: readonly Omit<CrmHitRow, "seq">[]): number {
+      let n = 0;
+      for (const h of hits) n += insertHitIfNew.run(h.hitId, h.dealId, h.receivedAt, h.date, h.payload, h.error).changes;
+      return n;
+    },
   };
 }
+
+/** A stored rejected message: what arrived, when, and why it was refused. */
+export interface RejectedRow {
+  id: number;
+  receivedAt: number;
+  messageId: string | null;
+  reason: string;
+  payload: string;
+}
+
+export interface RejectedDbRow {
+  id: number;
+  received_at: number;
+  message_id: string | null;
+  reason: string;
+  payload: string;
+}
+
+export const toRejected = (r: RejectedDbRow): RejectedRow => ({
+  id: r.id,
+  receivedAt: r.received_at,
+  messageId: r.message_id,
+  reason: r.reason,
+  payload: r.payload,
+});

@@ -1,0 +1,94 @@
+import { buildPaths, removalEffects, type CreditRow as ModelCreditRow, type MarkovPath, type Model, type RemovalEffects } from "../../attribution/index.js";
+import type { MessageTarget } from "../../feedback/index.js";
+import type { Pipeline } from "../../pipeline/context.js";
+import { creditsOf } from "../../pipeline/derivePerson.js";
+import { feedbackTarget } from "../../pipeline/feedbackTarget.js";
+import type { ConversionRow, CreditRow, MarkovModelRow, StoredTouchpoint } from "../../store/types.js";
+import { personTraits } from "../../traits/personTraits.js";
+import type { IdentityGraph } from "./identityGraph.js";
+import type { PersonIndex } from "./personIndex.js";
+import { keyOf } from "./collect.js";
+
+/**
+ * The Markov model fitted on every person's paths, as src/pipeline/refreshMarkov.ts fits it
+ * from the store (paths are counted, so their order does not matter).
+ */
+export function fitMarkov(p: Pipeline, graph: IdentityGraph, index: PersonIndex): { model: MarkovModelRow; solveMs: number } {
+  const paths: MarkovPath[] = [];
+  // Persons share paths (Direct alone, Organic Search alone, ...): one object each, repeated.
+  const shared = new Map<string, MarkovPath>();
+  for (const personId of graph.persons()) {
+    const touches = index.historyOf(personId);
+    const conversionTimes = index.conversionsOf(personId).map((c) => c.at);
+    if (touches.length === 0 && conversionTimes.length === 0) continue;
+    for (const path of buildPaths([{ touches, conversionTimes }], p.settings.lookbackDays)) {
+      const key = `${path.converted ? 1 : 0}${keyOf(...path.channels)}`;
+      let same = shared.get(key);
+      if (same === undefined) shared.set(key, (same = path));
+      paths.push(same);
+    }
+  }
+  const started = performance.now();
+  const result = removalEffects(paths);
+  const solveMs = performance.now() - started;
+  return {
+    model: { removalEffects: result.effects, conversionProbability: result.conversionProbability, paths: paths.length, computedAt: p.now() },
+    solveMs,
+  };
+}
+
+export interface PersonRows {
+  personId: number;
+  credits: CreditRow[];
+  traits: Record<string, unknown>;
+  /** JSON.stringify(traits): what person_traits and feedback_state hold. */
+  traitsJson: string;
+  target: MessageTarget | null;
+  /** feedback_state's key of the target. */
+  key: string | null;
+  /** The time an identify of this person reports (its latest event). */
+  at: number;
+}
+
+/**
+ * What src/pipeline/derivePerson.ts computes for one person (its touchpoints given, oldest
+ * first), without its reads and writes:
+ * credits of every conversion under every model (the same creditsOf), traits, and where
+ * feedback goes. The caller compares the traits with what Segment last got.
+ */
+export function personRows(
+  p: Pipeline,
+  index: PersonIndex,
+  personId: number,
+  touches: readonly StoredTouchpoint[],
+  effects: RemovalEffects,
+  now: number,
+): PersonRows {
+  const ids = index.identitiesOf(personId);
+  const conversions = index.conversionsOf(personId);
+  const credits: CreditRow[] = [];
+  const byModel: Partial<Record<Model, ModelCreditRow[]>> = {};
+  for (const c of conversions) for (const r of creditsOf(p, c, touches, effects, byModel)) credits.push(r);
+  let devices = 0;
+  let inferred = false;
+  for (const i of ids) {
+    if (i.kind === "anonymousId") devices++;
+    if (i.inferred) inferred = true;
+  }
+  const traits = personTraits(
+    { touches, conversionTimes: conversions.map((c) => c.at), deviceCount: devices, inferred, deals: index.dealsOf(personId), conversionCredits: byModel },
+    p.settings,
+    effects,
+  );
+  const target = feedbackTarget(ids);
+  const key = target === null ? null : target.userId ? `userId:${target.userId}` : `anonymousId:${target.anonymousId}`;
+  return { personId, credits, traits, traitsJson: JSON.stringify(traits), target, key, at: latestChange(touches, conversions, now) };
+}
+
+/** derivePerson's latestChange: an identify reports the state as of the person's latest known event. */
+function latestChange(touches: readonly StoredTouchpoint[], conversions: readonly ConversionRow[], fallback: number): number {
+  let at = -Infinity;
+  for (const t of touches) at = Math.max(at, t.at);
+  for (const c of conversions) at = Math.max(at, c.at);
+  return Number.isFinite(at) ? at : fallback;
+}
