@@ -1,5 +1,6 @@
 import type { IdentityKind } from "../../store/types.js";
 import { Float64Column, Int32Column, Uint8Column, flat } from "./columns.js";
+import { compareBinary } from "./binaryOrder.js";
 
 /** Identity kinds by code, in the order SQLite sorts their names. */
 export const KINDS: readonly IdentityKind[] = ["anonymousId", "email", "userId"];
@@ -21,6 +22,13 @@ const LAST_SEEN_PRECISION_MS = 3_600_000;
  */
 export class IdentityGraph {
   private byValue: [Map<string, number>, Map<string, number>, Map<string, number>] = [new Map(), new Map(), new Map()];
+  /**
+   * anonymousIds in ascending (BINARY) order, each inserted after all smaller ones: found by
+   * binary search instead of the map. Messages are scanned device by device in that order and
+   * an anonymousId is only claimed by its own device's messages (or later by an alias or a
+   * deal), so nearly every one lands here; the others go to the map.
+   */
+  private readonly sortedAnons = new Int32Column();
   readonly value: string[] = [];
   readonly kind = new Uint8Column();
   readonly person = new Int32Column();
@@ -40,6 +48,26 @@ export class IdentityGraph {
   }
 
   lookup(kind: number, value: string): number {
+    if (kind === ANON) {
+      const sorted = this.sortedAnons;
+      const n = sorted.length;
+      if (n > 0) {
+        // The last one first: a device's messages claim its anonymousId one after another.
+        const last = compareBinary(value, this.value[sorted.get(n - 1)]!);
+        if (last === 0) return sorted.get(n - 1);
+        if (last < 0) {
+          let lo = 0;
+          let hi = n - 2;
+          while (lo <= hi) {
+            const mid = (lo + hi) >> 1;
+            const cmp = compareBinary(value, this.value[sorted.get(mid)]!);
+            if (cmp === 0) return sorted.get(mid);
+            if (cmp < 0) hi = mid - 1;
+            else lo = mid + 1;
+          }
+        }
+      }
+    }
     return this.byValue[kind as 0 | 1 | 2].get(value) ?? -1;
   }
 
@@ -50,6 +78,7 @@ export class IdentityGraph {
   /** Drops the lookup maps once every claim is applied (lookup fails from then on). */
   freeLookups(): void {
     this.byValue = [new Map(), new Map(), new Map()];
+    this.sortedAnons.length = 0;
   }
 
   /**
@@ -142,8 +171,10 @@ export class IdentityGraph {
 
   private insert(kind: number, value: string, personId: number, at: number): void {
     const id = this.value.length;
-    this.byValue[kind as 0 | 1 | 2].set(value, id);
     this.value.push(value);
+    const sorted = this.sortedAnons;
+    if (kind === ANON && (sorted.length === 0 || compareBinary(value, this.value[sorted.get(sorted.length - 1)]!) > 0)) sorted.push(id);
+    else this.byValue[kind as 0 | 1 | 2].set(value, id);
     this.kind.push(kind);
     this.person.push(personId);
     this.lastSeen.push(at);

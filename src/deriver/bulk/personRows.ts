@@ -1,41 +1,11 @@
-import { buildPaths, removalEffects, type CreditRow as ModelCreditRow, type MarkovPath, type Model, type RemovalEffects } from "../../attribution/index.js";
+import type { CreditRow as ModelCreditRow, Model, RemovalEffects } from "../../attribution/index.js";
 import type { MessageTarget } from "../../feedback/index.js";
 import type { Pipeline } from "../../pipeline/context.js";
 import { creditsOf } from "../../pipeline/derivePerson.js";
 import { feedbackTarget } from "../../pipeline/feedbackTarget.js";
-import type { ConversionRow, CreditRow, MarkovModelRow, StoredTouchpoint } from "../../store/types.js";
+import type { ConversionRow, CreditRow, StoredTouchpoint } from "../../store/types.js";
 import { personTraits } from "../../traits/personTraits.js";
-import type { IdentityGraph } from "./identityGraph.js";
 import type { PersonIndex } from "./personIndex.js";
-import { keyOf } from "./collect.js";
-
-/**
- * The Markov model fitted on every person's paths, as src/pipeline/refreshMarkov.ts fits it
- * from the store (paths are counted, so their order does not matter).
- */
-export function fitMarkov(p: Pipeline, graph: IdentityGraph, index: PersonIndex): { model: MarkovModelRow; solveMs: number } {
-  const paths: MarkovPath[] = [];
-  // Persons share paths (Direct alone, Organic Search alone, ...): one object each, repeated.
-  const shared = new Map<string, MarkovPath>();
-  for (const personId of graph.persons()) {
-    const touches = index.historyOf(personId);
-    const conversionTimes = index.conversionsOf(personId).map((c) => c.at);
-    if (touches.length === 0 && conversionTimes.length === 0) continue;
-    for (const path of buildPaths([{ touches, conversionTimes }], p.settings.lookbackDays)) {
-      const key = `${path.converted ? 1 : 0}${keyOf(...path.channels)}`;
-      let same = shared.get(key);
-      if (same === undefined) shared.set(key, (same = path));
-      paths.push(same);
-    }
-  }
-  const started = performance.now();
-  const result = removalEffects(paths);
-  const solveMs = performance.now() - started;
-  return {
-    model: { removalEffects: result.effects, conversionProbability: result.conversionProbability, paths: paths.length, computedAt: p.now() },
-    solveMs,
-  };
-}
 
 export interface PersonRows {
   personId: number;

@@ -6,9 +6,10 @@ import { bulkDeals } from "./bulkDeals.js";
 import { cachedClassifier } from "./cachedClassifier.js";
 import { Collected } from "./collect.js";
 import { detailEvents } from "./messageParts.js";
-import { compareBinary, identityRows, PersonIndex } from "./personIndex.js";
+import { compareBinary } from "./binaryOrder.js";
+import { identityRows, PersonIndex } from "./personIndex.js";
 import { feedbackTarget } from "../../pipeline/feedbackTarget.js";
-import { fitMarkov } from "./personRows.js";
+import { fitMarkov } from "./fitMarkov.js";
 import { Phases } from "./phases.js";
 import { scanMessages, DEFAULT_SCAN, type ScanContext, type ScanOptions } from "./scanRange.js";
 
@@ -57,7 +58,7 @@ export async function readRaw(p: Pipeline, bulk: BulkStore, log: Logger, opts: R
     renumberByTarget(collected);
     if (collected.skipped > 0) log.warn({ skipped: collected.skipped }, "aliases that live derivation fails on were skipped");
     const deals = bulkDeals(await reader.validHits(), collected.graph, p.config);
-    collected.graph.freeLookups(); // every identity is known now; the maps are the largest part of the graph
+    collected.graph.freeLookups(); // every identity is known now: the lookup maps can go
     phases.lap("aliases+deals");
     const index = PersonIndex.build(collected, deals.deals, deals.conversions);
     phases.lap("index");

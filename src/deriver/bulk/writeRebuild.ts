@@ -7,7 +7,8 @@ import type { BulkFeedbackState, BulkIdentity, BulkOutboxRow, BulkStore } from "
 import type { CreditRow, DealRow, MarkovModelRow, StoredTouchpoint, VisitState } from "../../store/types.js";
 import type { Collected } from "./collect.js";
 import { KINDS } from "./identityGraph.js";
-import { compareBinary, storedTouch, type PersonIndex } from "./personIndex.js";
+import { compareBinary } from "./binaryOrder.js";
+import { storedTouch, type PersonIndex } from "./personIndex.js";
 import { personRows, type PersonRows } from "./personRows.js";
 import type { Phases } from "./phases.js";
 
@@ -15,6 +16,7 @@ import type { Phases } from "./phases.js";
 const BATCH = 500;
 /** Persons derived per round of feedback reads and writes. */
 const PERSON_BATCH = 100;
+const ID_BATCH = 25_000;
 
 export interface RebuildInput {
   collected: Collected;
@@ -64,14 +66,17 @@ export async function writeRebuild(p: Pipeline, bulk: BulkStore, input: RebuildI
 
   phases.lap("write:identities");
 
-  for (let i = 0; i < c.deviceId.length; i += BATCH) {
-    const to = Math.min(c.deviceId.length, i + BATCH);
+  // The latest calls' messageIds read back in large sets: the store looks them up in seq order.
+  for (let i = 0; i < c.deviceId.length; i += ID_BATCH) {
+    const end = Math.min(c.deviceId.length, i + ID_BATCH);
     const seqs: number[] = [];
-    for (let d = i; d < to; d++) seqs.push(c.deviceLastSeq.get(d));
+    for (let d = i; d < end; d++) seqs.push(c.deviceLastSeq.get(d));
     const ids = await bulk.messageIds(seqs);
-    const rows: Array<{ deviceId: string; state: VisitState }> = [];
-    for (let d = i; d < to; d++) rows.push({ deviceId: c.deviceId[d]!, state: c.visitState(d, ids.get(c.deviceLastSeq.get(d))!) });
-    await bulk.insertDevices(rows);
+    for (let from = i; from < end; from += BATCH) {
+      const rows: Array<{ deviceId: string; state: VisitState }> = [];
+      for (let d = from; d < Math.min(end, from + BATCH); d++) rows.push({ deviceId: c.deviceId[d]!, state: c.visitState(d, ids.get(c.deviceLastSeq.get(d))!) });
+      await bulk.insertDevices(rows);
+    }
   }
   phases.lap("write:devices");
 
