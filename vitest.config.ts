@@ -1,10 +1,35 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * `npm test` runs everything on SQLite. With TEST_DATABASE_URL set (`.ci/run` sets it), the
+ * in-process integration suite runs a second time on PostgreSQL (TEST_STORE=postgres, each
+ * test in a fresh schema); the files left out there drive SQLite itself (its file, its write
+ * lock, child processes on a SQLite path) or are PostgreSQL-only already.
+ */
+const SQLITE_ONLY = [
+  "test/integration/crash.test.ts",
+  "test/integration/crashDerivation.test.ts",
+  "test/integration/derivation.test.ts",
+  "test/integration/feedback.test.ts",
+  "test/integration/importCli.test.ts",
+  "test/integration/migrateStore.test.ts",
+  "test/integration/multiInstance.test.ts",
+  "test/integration/recomputeBulk.test.ts",
+  "test/integration/reportAggregates.test.ts",
+  "test/integration/bulkIdentityGraph.test.ts",
+  "test/integration/bulkMessageParts.test.ts",
+];
+
+const common = { testTimeout: 60_000, hookTimeout: 60_000, pool: "forks" as const };
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: "forks",
+    ...common,
+    projects: [
+      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+      ...(process.env.TEST_DATABASE_URL
+        ? [{ extends: true, test: { name: "postgres", include: ["test/integration/**/*.test.ts"], exclude: SQLITE_ONLY, env: { TEST_STORE: "postgres" } } }]
+        : []),
+    ],
   },
 });
