@@ -28,7 +28,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
       ...(process.env.TEST_DATABASE_URL
-        ? [{ extends: true, test: { name: "postgres", include: ["test/integration/**/*.test.ts"], exclude: SQLITE_ONLY, env: { TEST_STORE: "postgres" } } }]
+        ? [{ extends: true as const, test: { name: "postgres", include: ["test/integration/**/*.test.ts"], exclude: SQLITE_ONLY, env: { TEST_STORE: "postgres" } } }]
         : []),
     ],
   },
