@@ -1,5 +1,5 @@
 import type { Store } from "../index.js";
-import { toDeal, type DealDbRow } from "./rows.js";
+import { toDeal, type DealDbRow } from "../dbRows.js";
 import type { Sql } from "./sql.js";
 
 const WAITING = {

@@ -1,7 +1,7 @@
 import type { Store } from "../index.js";
 import type { CreditRow } from "../types.js";
 import { sameCredits } from "../sqlite/derivedQueries.js";
-import { toConversion, toCredit, toTouch, type ConversionDbRow, type CreditDbRow, type TouchDbRow } from "./rows.js";
+import { toConversion, toCredit, toTouch, type ConversionDbRow, type CreditDbRow, type TouchDbRow } from "../dbRows.js";
 import type { Sql } from "./sql.js";
 
 const DAY_MS = 86_400_000;

@@ -1,5 +1,5 @@
 import type { Store } from "../index.js";
-import { toIdentity, type IdentityDbRow } from "./rows.js";
+import { toIdentity, type IdentityDbRow } from "../dbRows.js";
 import type { Sql } from "./sql.js";
 
 /**

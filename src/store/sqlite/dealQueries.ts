@@ -1,37 +1,6 @@
 import type { Db } from "./db.js";
 import type { DealRow } from "../types.js";
-
-interface DealDbRow {
-  deal_id: string;
-  status: string;
-  outcome: "won" | "lost" | "open";
-  amount: number | null;
-  currency: string | null;
-  user_id: string | null;
-  email: string | null;
-  anonymous_id: string | null;
-  created_at: number;
-  updated_at: number;
-  received_at: number;
-  hit_seq: number;
-  person_id: number | null;
-}
-
-const toDeal = (r: DealDbRow): DealRow => ({
-  dealId: r.deal_id,
-  status: r.status,
-  outcome: r.outcome,
-  amount: r.amount,
-  currency: r.currency,
-  userId: r.user_id,
-  email: r.email,
-  anonymousId: r.anonymous_id,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  receivedAt: r.received_at,
-  hitSeq: r.hit_seq,
-  personId: r.person_id,
-});
+import { toDeal, type DealDbRow } from "../dbRows.js";
 
 /** Current state of each CRM deal, and finding deals waiting for their person. */
 export function dealQueries(db: Db) {

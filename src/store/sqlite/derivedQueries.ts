@@ -1,77 +1,7 @@
 import type { Db } from "./db.js";
 import type { ConversionRow, CreditRow, MarkovModelRow, StoredTouchpoint, VisitState } from "../types.js";
 import type { Touchpoint } from "../../touchpoints/types.js";
-
-interface TouchDbRow {
-  id: number;
-  message_id: string;
-  device_id: string;
-  person_id: number;
-  at: number;
-  channel: string;
-  source: string;
-  medium: string;
-  campaign: string | null;
-  term: string | null;
-  content: string | null;
-  referrer: string | null;
-  landing_page: string | null;
-  click_id_type: string | null;
-  rule: string;
-}
-
-const toTouch = (r: TouchDbRow): StoredTouchpoint => ({
-  id: r.id,
-  personId: r.person_id,
-  messageId: r.message_id,
-  deviceId: r.device_id,
-  at: r.at,
-  channel: r.channel,
-  source: r.source,
-  medium: r.medium,
-  campaign: r.campaign,
-  term: r.term,
-  content: r.content,
-  referrer: r.referrer,
-  landingPage: r.landing_page,
-  clickIdType: r.click_id_type,
-  rule: r.rule,
-});
-
-interface ConversionDbRow {
-  id: string;
-  person_id: number | null;
-  name: string;
-  at: number;
-  revenue: number;
-  currency: string | null;
-  origin: "track" | "crm";
-}
-
-const toConversion = (r: ConversionDbRow): ConversionRow => ({
-  id: r.id,
-  personId: r.person_id,
-  name: r.name,
-  at: r.at,
-  revenue: r.revenue,
-  currency: r.currency,
-  origin: r.origin,
-});
-
-interface CreditDbRow {
-  conversion_id: string;
-  model: string;
-  touch_index: number | null;
-  touchpoint_id: number | null;
-  channel: string;
-  source: string | null;
-  medium: string | null;
-  campaign: string | null;
-  credit: number;
-  conversion_name: string;
-  conversion_at: number;
-  revenue: number;
-}
+import { toConversion, toCredit, toTouch, type ConversionDbRow, type CreditDbRow, type TouchDbRow } from "../dbRows.js";
 
 const creditKey = (r: CreditRow) => `${r.model}\u0000${r.touchIndex ?? -1}`;
 
@@ -159,20 +89,7 @@ export function derivedQueries(db: Db) {
   const allConversionTimes = db.prepare("SELECT person_id, at FROM conversions WHERE person_id IS NOT NULL");
 
   function readCredits(conversionId: string): CreditRow[] {
-    return (creditsOfConversion.all(conversionId) as CreditDbRow[]).map((r) => ({
-      conversionId: r.conversion_id,
-      model: r.model,
-      touchIndex: r.touch_index,
-      touchpointId: r.touchpoint_id,
-      channel: r.channel,
-      source: r.source,
-      medium: r.medium,
-      campaign: r.campaign,
-      credit: r.credit,
-      conversionName: r.conversion_name,
-      conversionAt: r.conversion_at,
-      revenue: r.revenue,
-    }));
+    return (creditsOfConversion.all(conversionId) as CreditDbRow[]).map(toCredit);
   }
 
   return {

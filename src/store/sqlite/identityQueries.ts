@@ -1,21 +1,6 @@
 import type { Db } from "./db.js";
 import type { IdentityKind, IdentityRow } from "../types.js";
-
-interface IdentityDbRow {
-  kind: IdentityKind;
-  value: string;
-  person_id: number;
-  inferred: number;
-  last_seen: number;
-}
-
-const toIdentity = (r: IdentityDbRow): IdentityRow => ({
-  kind: r.kind,
-  value: r.value,
-  personId: r.person_id,
-  inferred: r.inferred === 1,
-  lastSeen: r.last_seen,
-});
+import { toIdentity, type IdentityDbRow } from "../dbRows.js";
 
 /** The identity graph: identities, the persons they belong to, and moving a person into another. */
 export function identityQueries(db: Db) {

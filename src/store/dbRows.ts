@@ -1,8 +1,9 @@
-import type { ConversionRow, CreditRow, DealRow, IdentityKind, IdentityRow, StoredTouchpoint } from "../types.js";
+import type { ConversionRow, CreditRow, DealRow, IdentityKind, IdentityRow, StoredTouchpoint } from "./types.js";
 
 /**
- * Row shapes of the derived tables and their mapping to the store's types (the same columns
- * as in SQLite; the raw tables' mappers are shared, see ../sqlite/rawRows.ts).
+ * Row shapes of the derived tables and their mapping to the store's types, shared by the SQLite
+ * and PostgreSQL query modules (the same columns in both; the raw tables' mappers are in
+ * sqlite/rawRows.ts).
  */
 export interface IdentityDbRow {
   kind: IdentityKind;
