@@ -100,7 +100,8 @@ function hostOf(authority: string): string | null {
   }
   host = host.toLowerCase();
   if (host.endsWith(".")) host = host.slice(0, -1);
-  if (host === "" || !isHost(host)) return null;
+  // 253: DNS's limit on a name; it also bounds the label walk of every lookup.
+  if (host === "" || host.length > 253 || !isHost(host)) return null;
   return host;
 }
 
