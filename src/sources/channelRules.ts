@@ -13,7 +13,8 @@
  *        "campaign": ..., "referrerHost": ...  // referrerHost: external referrer host without www.
  *      } }]
  *
- * A rule only sets the channel: source, medium and `rule` stay as classified.
+ * A rule only sets the channel: source and medium stay as classified, and the
+ * touchpoint's `rule` gains `+channel_rule:<name>` (e.g. `utm+channel_rule:Partners`).
  * A matcher on a missing value (no campaign, no external referrer) never matches.
  *
  * Regexes run on RE2 (the `re2` package), whose time is linear in the input: an

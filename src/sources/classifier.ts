@@ -109,21 +109,16 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
   const ignored = buildDomainSet([...data.ignoredHosts, ...opts.ignoredReferrers]);
   const customRules = compileChannelRules(opts.customRules ?? []);
 
-  const customChannel = (source: string, medium: string, campaign: string | null, referrerHost: string | null) => {
+  const customRule = (source: string, medium: string, campaign: string | null, referrerHost: string | null) => {
     for (const rule of customRules) {
-      if (rule.matches({ source, medium, campaign, referrerHost })) return rule.channel;
+      if (rule.matches({ source, medium, campaign, referrerHost })) return rule;
     }
     return null;
   };
+  const customChannel = (source: string, medium: string, campaign: string | null, referrerHost: string | null) =>
+    customRule(source, medium, campaign, referrerHost)?.channel ?? null;
 
-  const channelOf = (
-    source: string,
-    medium: string,
-    campaign: string | null,
-    referrerHost: string | null,
-    referrerIsAi: boolean,
-  ): string =>
-    customChannel(source, medium, campaign, referrerHost) ??
+  const defaultChannelOf = (source: string, medium: string, campaign: string | null, referrerIsAi: boolean): string =>
     defaultChannel({
       source,
       medium,
@@ -221,6 +216,8 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       content = utm.content;
       rule = "utm";
     }
+    // A user rule sets the channel and says so in `rule` (`utm+channel_rule:Partners`).
+    const custom = customRules.length > 0 ? customRule(source, medium, campaign, referrerHost) : null;
     return {
       kind,
       source,
@@ -228,9 +225,9 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       campaign,
       term,
       content,
-      channel: channelOf(source, medium, campaign, referrerHost, referrerIsAi),
+      channel: custom !== null ? custom.channel : defaultChannelOf(source, medium, campaign, referrerIsAi),
       clickIdType: params.clickId?.param ?? null,
-      rule,
+      rule: custom !== null ? `${rule}+channel_rule:${custom.name}` : rule,
     };
   };
 

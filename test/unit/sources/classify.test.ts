@@ -338,11 +338,12 @@ describe("custom channel rules", () => {
   });
 
   test.each<Row>([
-    ["referrerHost regex", from("https://www.partner.com/x"), is("partner.com", "referral", "Partners", "referrer")],
-    ["referrerHost regex on a subdomain", from("https://blog.partner.com/x"), is("blog.partner.com", "referral", "Partners", "referrer")],
-    ["exact source is case-insensitive, medium regex", page("utm_source=overcast&utm_medium=sponsorship"), is("overcast", "sponsorship", "Podcasts", "utm")],
+    // Issue 14: `rule` says when a user rule set the channel.
+    ["referrerHost regex", from("https://www.partner.com/x"), is("partner.com", "referral", "Partners", "referrer+channel_rule:partners", { kind: "referrer" })],
+    ["referrerHost regex on a subdomain", from("https://blog.partner.com/x"), is("blog.partner.com", "referral", "Partners", "referrer+channel_rule:partners", { kind: "referrer" })],
+    ["exact source is case-insensitive, medium regex", page("utm_source=overcast&utm_medium=sponsorship"), is("overcast", "sponsorship", "Podcasts", "utm+channel_rule:podcasts")],
     ["all matchers must match", page("utm_source=overcast&utm_medium=audio"), is("overcast", "audio", "Audio", "utm")],
-    ["custom rules come before AI Assistants and GA4", page("utm_source=chatgpt.com&utm_medium=cpc"), is("chatgpt.com", "cpc", "Paid AI", "utm")],
+    ["custom rules come before AI Assistants and GA4", page("utm_source=chatgpt.com&utm_medium=cpc"), is("chatgpt.com", "cpc", "Paid AI", "utm+channel_rule:ai paid")],
     ["no external referrer: referrerHost never matches", from("https://example.com/"), DIRECT],
   ])("%s", (_name, input, expected) => {
     expect(custom.classify(input)).toMatchObject(expected);
