@@ -17,7 +17,8 @@ describe("shipped referrer data", () => {
     const upstream = parseUpstreamReferrers(dataFile("referrers-upstream.json"), "data/referrers-upstream.json");
     expect(upstream.refreshed).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const hosts = Object.values(upstream.referrers).flatMap((providers) => Object.values(providers ?? {}).flatMap((p) => p.domains ?? []));
-    expect(hosts.length).toBeGreaterThan(2000);
+    // 2,506 hosts: snowplow's 2025 database (issue 14).
+    expect(new Set(hosts.map((h) => h.toLowerCase())).size).toBeGreaterThanOrEqual(2506);
     // Media of the current database: paid is new since the 2013 list.
     expect(Object.keys(upstream.referrers)).toEqual(expect.arrayContaining(["search", "social", "email", "paid", "unknown"]));
   });
@@ -67,6 +68,12 @@ const currentData: Row[] = [
   ["character.ai is an AI assistant", "https://character.ai/chat/1", { source: "character.ai", channel: "AI Assistants", rule: "ai_assistant" }],
   ["qzone.qq.com (current list)", "https://qzone.qq.com/", { medium: "social", channel: "Organic Social" }],
   ["mail.qq.com (current list)", "https://mail.qq.com/", { medium: "email", channel: "Email" }],
+  ["tildes.net (snowplow 2025)", "https://tildes.net/", { source: "tildes", medium: "social", channel: "Organic Social" }],
+  ["lnk.bio (snowplow 2025)", "https://lnk.bio/x", { medium: "social", channel: "Organic Social" }],
+  ["l.workplace.com (snowplow 2025)", "https://l.workplace.com/", { medium: "social", channel: "Organic Social" }],
+  ["mail.vodafone.de (snowplow 2025)", "https://mail.vodafone.de/", { medium: "email", channel: "Email" }],
+  ["wmail.orange.fr (snowplow 2025)", "https://wmail.orange.fr/", { medium: "email", channel: "Email" }],
+  ["email.ionos.de (snowplow 2025)", "https://email.ionos.de/", { medium: "email", channel: "Email" }],
   ["mail.daum.net (not in the 2013 list)", "https://mail.daum.net/", { medium: "email", channel: "Email" }],
   ["webmail.bigpond.com (not in the 2013 list)", "https://webmail.bigpond.com/", { medium: "email", channel: "Email" }],
   ["an ad network of the paid section", "https://adform.net/x", { medium: "paid", channel: "Paid Other", rule: "referrer:paid" }],
