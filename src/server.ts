@@ -37,7 +37,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const pipeline = openPipeline(config, { backgroundCheckpoints: true, writeTurns: { role: "serving", turns } });
   const deriver = createWorkerDeriver(config, log, turns.shared);
   if (!config.apiToken) log.warn("API_TOKEN is not set: /api/* and the dashboard are open to anyone who can reach this port");
-  if (!config.segmentSharedSecret) log.warn("SEGMENT_SHARED_SECRET is not set: /webhooks/segment accepts unsigned requests");
+  for (const w of config.warnings) log.warn(w);
+  if (!config.segmentSharedSecret && !config.segmentWebhookToken) {
+    log.warn("neither SEGMENT_SHARED_SECRET nor SEGMENT_WEBHOOK_TOKEN is set: /webhooks/segment accepts unsigned requests");
+  }
+  if (config.allowFirstEventSignature) {
+    log.warn("SEGMENT_ALLOW_FIRST_EVENT_SIGNATURE=true: a body signed on its first event only is accepted once per first event; the events after it are not covered by the signature");
+  }
   const sender = createSender(config, log);
   if (!sender) log.info("SEGMENT_WRITE_KEY is not set: feedback is kept in the outbox and not sent");
 
@@ -68,14 +74,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   }
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, "0.0.0.0", (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   deriver.start();
   outbox?.start();
   for (const j of jobs) j.start();
-  log.info({ port, database: config.databasePath }, "segment-attribution listening");
+  log.info({ host: config.host, port, database: config.databasePath }, "segment-attribution listening");
 
   let closing: Promise<void> | null = null;
   const close = () =>
