@@ -12,6 +12,25 @@ import { SERVICE } from "./version.js";
 
 export const OUTBOX_BATCH = 500;
 export const OUTBOX_LEASE_MS = 5 * 60_000;
+/**
+ * Shutdown budget, inside a container's default 10 s stop grace (docker, Kubernetes, Heroku):
+ * in-flight requests, then the outbox run in flight and the Segment client's flush. Rows still
+ * unacknowledged then stay leased in the outbox and are sent after the restart (never lost).
+ */
+export const SHUTDOWN_BUDGET_MS = { requests: 2500, jobs: 2500, deriver: 1500, segmentFlush: 1500 } as const;
+
+/** Resolves with whether `work` finished within `ms` (it goes on either way). */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export function createSender(config: Config, log: Logger): SegmentSender | null {
   if (!config.segmentWriteKey) return null;
@@ -89,10 +108,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       // Stop accepting, let in-flight requests finish (their transactions commit), drop idle keep-alives.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await closed;
-      await Promise.all([outbox?.stop(), ...jobs.map((j) => j.stop())]);
-      await deriver.stop();
-      await sender?.close();
+      if (!(await within(SHUTDOWN_BUDGET_MS.requests, closed))) {
+        log.warn("requests still in flight at shutdown were cut off (uncommitted ones were not acknowledged)");
+        server.closeAllConnections();
+      }
+      if (!(await within(SHUTDOWN_BUDGET_MS.jobs, Promise.all([outbox?.stop(), ...jobs.map((j) => j.stop())])))) {
+        log.warn("the outbox run or a job in flight did not finish in time; unacknowledged outbox rows are sent after the restart");
+      }
+      // The deriver commits its cursor with what it derived: cutting it short loses nothing.
+      if (!(await within(SHUTDOWN_BUDGET_MS.deriver, deriver.stop()))) log.warn("the deriver did not stop in time; it resumes from its cursor");
+      await sender?.close(SHUTDOWN_BUDGET_MS.segmentFlush);
       await pipeline.store.close();
       log.info("segment-attribution stopped");
     })());

@@ -12,7 +12,8 @@ export interface OutboxSender {
 }
 
 export interface SegmentSender extends OutboxSender {
-  close(): Promise<void>;
+  /** Flushes what analytics-node holds, waiting at most `timeoutMs` (default: until done). */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 export interface SegmentSenderOptions {
@@ -98,10 +99,10 @@ export function createSegmentSender(opts: SegmentSenderOptions): SegmentSender {
       if (closed) return rows.map((row) => ({ id: row.id, ok: false as const, error: "sender is closed" }));
       return Promise.all(rows.map(deliver));
     },
-    async close() {
+    async close(timeoutMs) {
       if (closed) return;
       closed = true;
-      await analytics.closeAndFlush();
+      await analytics.closeAndFlush(timeoutMs === undefined ? undefined : { timeout: timeoutMs });
     },
   };
 }

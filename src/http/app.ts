@@ -7,7 +7,7 @@ import { apiRoutes } from "./apiRoutes.js";
 import { requireBearer } from "./bearer.js";
 import { errorHandler, sendError } from "./errors.js";
 import { segmentWebhook } from "./segmentWebhook.js";
-import { randomUUID } from "node:crypto";
+import { requestId } from "./requestId.js";
 import { SERVICE } from "../version.js";
 
 export interface AppDeps {
@@ -29,7 +29,7 @@ export function createApp({ pipeline, log, deriver, extra = [], before = [] }: A
   app.use(
     pinoHttp({
       logger: log,
-      genReqId: (req) => (req.headers["x-request-id"] as string | undefined) ?? randomUUID(),
+      genReqId: (req) => requestId(req.headers["x-request-id"]),
       // Never log secrets or bodies: only method, url, status and timing.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
