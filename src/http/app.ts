@@ -55,8 +55,9 @@ export function createApp({ pipeline, log, deriver, extra = [], before = [] }: A
     const d = deriver.status();
     if (!d.running) return sendError(res, 503, "not_ready", `the deriver is not running${d.error ? `: ${d.error}` : ""}`);
     try {
-      // Takes the write lock (SQLite) and makes a round trip (PostgreSQL).
-      await pipeline.store.transaction(() => pipeline.store.admin.ping());
+      // A real one-row write, committed: a read-only file, a full disk or a lost primary fail here
+      // (a read, or a transaction with nothing to commit, passes on all three).
+      await pipeline.store.transaction(() => pipeline.store.admin.probeWrite(pipeline.now()));
     } catch (err) {
       return sendError(res, 503, "not_ready", `a write cannot commit: ${err instanceof Error ? err.message : String(err)}`);
     }
