@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config/index.js";
 import { createSegmentSender, createOutboxWorker, type OutboxWorker, type SegmentSender } from "./feedback/index.js";
 import { createApp, crmWebhook, dashboardRoutes, dealRoutes, journeyRoutes, reportRoutes } from "./http/index.js";
-import { purgeExpiredMessages, scheduleJob, type Job } from "./jobs/index.js";
+import { purgeExpiredMessages, routeCronLogs, scheduleJob, type Job } from "./jobs/index.js";
 import { createWorkerDeriver, type Deriver } from "./deriver/index.js";
 import { openPipeline } from "./openPipeline.js";
 import { createWriteTurns } from "./store/index.js";
@@ -52,6 +52,7 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   // The gateway (this thread) and the deriver (its thread) take turns at SQLite's write lock.
+  routeCronLogs(log);
   const turns = createWriteTurns();
   const pipeline = openPipeline(config, { backgroundCheckpoints: true, writeTurns: { role: "serving", turns } });
   const deriver = createWorkerDeriver(config, log, turns.shared);
