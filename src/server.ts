@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { Logger } from "pino";
 import type { Config } from "./config/index.js";
 import { createSegmentSender, createOutboxWorker, type OutboxWorker, type SegmentSender } from "./feedback/index.js";
-import { createApp, crmWebhook, dashboardRoutes, dealRoutes, journeyRoutes, reportRoutes } from "./http/index.js";
+import { createApp, createMetrics, crmWebhook, dashboardRoutes, dealRoutes, journeyRoutes, reportRoutes } from "./http/index.js";
 import { purgeExpiredMessages, routeCronLogs, scheduleJob, type Job } from "./jobs/index.js";
 import { createWorkerDeriver, type Deriver } from "./deriver/index.js";
 import { openPipeline } from "./openPipeline.js";
@@ -67,10 +67,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const sender = createSender(config, log);
   if (!sender) log.info("SEGMENT_WRITE_KEY is not set: feedback is kept in the outbox and not sent");
 
+  const metrics = createMetrics(pipeline.store);
   const app = createApp({
     pipeline,
     log,
     deriver,
+    metrics,
     extra: [crmWebhook(pipeline, deriver.notify), reportRoutes(pipeline), dealRoutes(pipeline), journeyRoutes(pipeline), dashboardRoutes(pipeline)],
   });
   // With PostgreSQL, several instances share the schedule: each slot runs on one of them.
@@ -87,7 +89,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       })
     : null;
   // The refit runs in the deriver thread; its re-credit in short chunks between units of input.
-  const jobs: Job[] = [scheduleJob("markov", config.recomputeCron, () => deriver.refit(), log, claimSlot)];
+  const jobs: Job[] = [scheduleJob("markov", config.recomputeCron, () => metrics.timeRefit(() => deriver.refit()), log, claimSlot)];
   if (config.retentionDays !== undefined) {
     const days = config.retentionDays;
     jobs.push(scheduleJob("retention", "17 3 * * *", () => purgeExpiredMessages(pipeline, days, log), log, claimSlot));

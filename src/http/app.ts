@@ -8,6 +8,7 @@ import { requireBearer } from "./bearer.js";
 import { errorHandler, sendError } from "./errors.js";
 import { segmentWebhook } from "./segmentWebhook.js";
 import { requestId } from "./requestId.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import { SERVICE } from "../version.js";
 
 export interface AppDeps {
@@ -19,13 +20,16 @@ export interface AppDeps {
   extra?: express.Router[];
   /** Handlers mounted before the routes (tests use it to wait for derivation before reads). */
   before?: express.RequestHandler[];
+  /** Prometheus metrics; the server passes its own (it times the refit too). Default: a new registry. */
+  metrics?: Metrics;
 }
 
 /** Wires the HTTP edge. No work at import time; every dependency is passed in. */
-export function createApp({ pipeline, log, deriver, extra = [], before = [] }: AppDeps): Express {
+export function createApp({ pipeline, log, deriver, extra = [], before = [], metrics = createMetrics(pipeline.store) }: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  app.use(metrics.track);
   app.use(
     pinoHttp({
       logger: log,
@@ -35,7 +39,7 @@ export function createApp({ pipeline, log, deriver, extra = [], before = [] }: A
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/ready" },
+      autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/ready" || req.url === "/metrics" },
     }),
   );
 
@@ -63,7 +67,11 @@ export function createApp({ pipeline, log, deriver, extra = [], before = [] }: A
     }
     res.json({ status: "ready", deriver: { derived: d.derived, last_step_at: d.lastStepAt ? new Date(d.lastStepAt).toISOString() : null } });
   });
-  app.use(segmentWebhook(pipeline, log, deriver.notify));
+  // Prometheus scrapers send a bearer token too (scrape config `authorization: {credentials: ...}`).
+  app.get("/metrics", requireBearer(pipeline.config.apiToken, "/metrics"), async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(segmentWebhook(pipeline, log, deriver.notify, metrics));
   app.use("/api", requireBearer(pipeline.config.apiToken, "the API"));
   app.use(apiRoutes(pipeline));
   for (const r of extra) app.use(r);

@@ -5,6 +5,7 @@ import { createGroupCommitter } from "../gateway/index.js";
 import type { Pipeline } from "../pipeline/context.js";
 import { bearerMatches } from "./bearer.js";
 import { sendError } from "./errors.js";
+import type { Metrics } from "./metrics.js";
 
 /** Segment batches hold up to 4000 events of up to 32 KB; 20 MB leaves room. */
 export const SEGMENT_BODY_LIMIT = "20mb";
@@ -21,7 +22,7 @@ function messagesOf(body: unknown): unknown[] | null {
  * messages are committed (nothing is derived here). Concurrent requests share a transaction
  * (group commit), each answered with its own counts.
  */
-export function segmentWebhook(p: Pipeline, log: Logger, onCommit: () => void): Router {
+export function segmentWebhook(p: Pipeline, log: Logger, onCommit: () => void, metrics?: Pick<Metrics, "countMessages">): Router {
   const router = Router();
   const committer = createGroupCommitter(p.store, log, { now: p.now, onCommit });
   const auth: SegmentAuthConfig = {
@@ -45,6 +46,7 @@ export function segmentWebhook(p: Pipeline, log: Logger, onCommit: () => void): 
     }
     if (items === null) return sendError(res, 400, "bad_body", "expected a Segment message, an array of messages or {\"batch\": [...]}");
     const counts = await committer.submit(items);
+    metrics?.countMessages(counts);
     res.status(200).json(counts);
   };
   router.post(
