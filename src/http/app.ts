@@ -9,6 +9,7 @@ import { errorHandler, sendError } from "./errors.js";
 import { segmentWebhook } from "./segmentWebhook.js";
 import { requestId } from "./requestId.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { openApiDocument } from "./openapi.js";
 import { SERVICE } from "../version.js";
 
 export interface AppDeps {
@@ -73,6 +74,8 @@ export function createApp({ pipeline, log, deriver, extra = [], before = [], met
   });
   app.use(segmentWebhook(pipeline, log, deriver.notify, metrics));
   app.use("/api", requireBearer(pipeline.config.apiToken, "the API"));
+  const openApi = openApiDocument();
+  app.get("/api/openapi.json", (_req, res) => void res.json(openApi));
   app.use(apiRoutes(pipeline));
   for (const r of extra) app.use(r);
   app.use((req, res) => sendError(res, 404, "not_found", `no route for ${req.method} ${req.path}`));
