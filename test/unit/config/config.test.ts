@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, loadConfig } from "../../../src/config/index.js";
+import { readFileSync } from "node:fs";
+import { ConfigError, envSchema, loadConfig } from "../../../src/config/index.js";
 
 describe("loadConfig", () => {
   test("defaults follow DESIGN.md", () => {
@@ -83,5 +84,11 @@ describe("loadConfig", () => {
 
   test("a secret of only spaces counts as unset", () => {
     expect(loadConfig({ API_TOKEN: "   " }).apiToken).toBeUndefined();
+  });
+
+  test(".env.example lists every variable of the schema, and nothing else", () => {
+    const text = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
+    const listed = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]).sort();
+    expect(listed).toEqual(Object.keys(envSchema.shape).sort());
   });
 });
