@@ -1,4 +1,5 @@
 import { validate as validCron } from "node-cron";
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
@@ -44,10 +45,28 @@ const positive = (fallback: number) =>
       return n;
     });
 
+/**
+ * Secrets are trimmed here, once: a token pasted with a trailing space or newline used to be
+ * kept as given and compared trimmed, so nobody could authenticate. loadConfig warns about it.
+ */
 const optionalSecret = z
   .string()
   .optional()
-  .transform((s) => (s && s.length > 0 ? s : undefined));
+  .transform((s) => (s && s.trim().length > 0 ? s.trim() : undefined));
+
+const SECRET_KEYS = ["SEGMENT_SHARED_SECRET", "SEGMENT_WRITE_KEY", "SEGMENT_WEBHOOK_TOKEN", "CRM_WEBHOOK_TOKEN", "API_TOKEN"] as const;
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((s, ctx) => {
+      const v = s.trim().toLowerCase();
+      if (v === "true" || v === "1" || v === "yes") return true;
+      if (v === "false" || v === "0" || v === "no") return false;
+      ctx.addIssue({ code: "custom", message: `must be true or false, got "${s}"` });
+      return z.NEVER;
+    });
 
 const url = (fallback: string) =>
   z
@@ -64,6 +83,12 @@ const cron = (fallback: string) =>
 
 export const envSchema = z.object({
   PORT: int(3000, 0, 65535).describe("HTTP port"),
+  HOST: z
+    .string()
+    .default("0.0.0.0")
+    .transform((s) => s.trim())
+    .refine((s) => isIP(s) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(s), { message: "must be an IP address or a host name" })
+    .describe("bind address of the HTTP server"),
   DATABASE_PATH: z.string().min(1).default("data/attribution.db").describe("SQLite file (directory is created)"),
   DATABASE_URL: z
     .string()
@@ -71,6 +96,8 @@ export const envSchema = z.object({
     .refine((s) => s === undefined || s === "" || /^postgres(ql)?:\/\//.test(s), { message: "must be a postgres:// URL" })
     .describe("postgres:// URL selects the PostgreSQL store"),
   SEGMENT_SHARED_SECRET: optionalSecret.describe("HMAC-SHA1 secret of the Segment Webhooks destination"),
+  SEGMENT_WEBHOOK_TOKEN: optionalSecret.describe("Bearer token accepted on POST /webhooks/segment (a custom header of Webhooks (Actions))"),
+  SEGMENT_ALLOW_FIRST_EVENT_SIGNATURE: bool(false).describe("also accept the legacy signature of only the first event of a batch (replay risk)"),
   SEGMENT_WRITE_KEY: optionalSecret.describe("write key used to send feedback to Segment; unset: feedback is stored, not sent"),
   SEGMENT_HOST: url("https://api.segment.io").describe("Segment API host"),
   CRM_WEBHOOK_TOKEN: optionalSecret.describe("Bearer token required on POST /webhooks/crm"),
@@ -106,9 +133,12 @@ export type Env = z.input<typeof envSchema>;
 
 export interface Config {
   port: number;
+  host: string;
   databasePath: string;
   databaseUrl: string | undefined;
   segmentSharedSecret: string | undefined;
+  segmentWebhookToken: string | undefined;
+  allowFirstEventSignature: boolean;
   segmentWriteKey: string | undefined;
   segmentHost: string;
   crmWebhookToken: string | undefined;
@@ -126,6 +156,8 @@ export interface Config {
   retentionDays: number | undefined;
   channelRulesPath: string | undefined;
   logLevel: string;
+  /** Things worth a warning at start that are not errors (e.g. a secret given with surrounding spaces). */
+  warnings: string[];
 }
 
 export class ConfigError extends Error {}
@@ -141,9 +173,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   return {
     port: e.PORT,
+    host: e.HOST,
     databasePath: e.DATABASE_PATH,
     databaseUrl: e.DATABASE_URL || undefined,
     segmentSharedSecret: e.SEGMENT_SHARED_SECRET,
+    segmentWebhookToken: e.SEGMENT_WEBHOOK_TOKEN,
+    allowFirstEventSignature: e.SEGMENT_ALLOW_FIRST_EVENT_SIGNATURE,
     segmentWriteKey: e.SEGMENT_WRITE_KEY,
     segmentHost: e.SEGMENT_HOST,
     crmWebhookToken: e.CRM_WEBHOOK_TOKEN,
@@ -161,5 +196,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     retentionDays: e.RETENTION_DAYS,
     channelRulesPath: e.CHANNEL_RULES_PATH || undefined,
     logLevel: e.LOG_LEVEL,
+    warnings: SECRET_KEYS.filter((k) => {
+      const v = known[k];
+      return v !== undefined && v.trim().length > 0 && v.trim() !== v;
+    }).map((k) => `${k} had surrounding spaces or newlines; they were removed`),
   };
 }

@@ -4,8 +4,19 @@ export function csvField(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * CSV injection, as OWASP recommends: a text cell starting with `=`, `+`, `-`, `@`, tab or
+ * carriage return is a formula to a spreadsheet (`=HYPERLINK(...)`, `=cmd|...`), so it gets a
+ * leading `'`. Campaigns, sources and keys are visitor-controlled. Numbers are left alone
+ * (-3 stays a number); only strings are neutralised.
+ */
+export function neutraliseFormula(v: unknown): unknown {
+  return typeof v === "string" && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
+/** Every CSV the service writes goes through here: each cell neutralised, then quoted. */
 export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string {
-  return [header, ...rows].map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
+  return [header, ...rows].map((r) => r.map((v) => csvField(neutraliseFormula(v))).join(",")).join("\r\n") + "\r\n";
 }
 
 interface Section {

@@ -74,7 +74,15 @@ export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): 
   });
   const checkpointer = background ? startCheckpointer(path) : null;
   const { queue, ...outboxRest } = outboxQueries(db);
-  const transaction = transactionRunner(db, { maxWaitMs: opts.maxLockWaitMs ?? 5000, turns: opts.writeTurns });
+  const onDiskFull = () => {
+    if (checkpointer) return checkpointer.truncate();
+    try {
+      db.pragma("wal_checkpoint(TRUNCATE)");
+    } catch {
+      // Busy or still full: the next failed write asks again.
+    }
+  };
+  const transaction = transactionRunner(db, { maxWaitMs: opts.maxLockWaitMs ?? 5000, turns: opts.writeTurns, onDiskFull });
   const inTransaction =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): Promise<R> =>

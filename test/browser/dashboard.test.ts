@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -7,8 +8,18 @@ import { identify, page as pageCall, track } from "../support/segmentMessages.js
 import { testApp } from "../support/testApp.js";
 
 const TOKEN = "dashboard-test-token";
+/**
+ * Debian's chromium (`apt-get install -y chromium`). Where none is installed (a fresh machine
+ * running `npm ci && npm test`) this file reports itself skipped with the reason, unless
+ * REQUIRE_BROWSER=1 (as `.ci/run`, which installs it, sets): then a missing browser fails.
+ */
+const EXECUTABLE = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium"].find((p) => existsSync(p));
+const REQUIRED = process.env.REQUIRE_BROWSER === "1";
+if (EXECUTABLE === undefined && !REQUIRED) {
+  console.warn("dashboard browser test skipped: no Chromium found (apt-get install -y chromium; REQUIRE_BROWSER=1 makes this a failure)");
+}
 const CHROMIUM = {
-  executablePath: "/usr/bin/chromium",
+  executablePath: EXECUTABLE ?? "/usr/bin/chromium",
   headless: true,
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
 };
@@ -30,6 +41,10 @@ let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
+  if (EXECUTABLE === undefined) {
+    if (REQUIRED) throw new Error("REQUIRE_BROWSER=1 but no Chromium is installed (apt-get install -y chromium)");
+    return;
+  }
   t = testApp({ API_TOKEN: TOKEN });
   const seeded = await request(t.app).post("/webhooks/segment").send({ batch: SEED });
   expect(seeded.body).toMatchObject({ accepted: SEED.length, rejected: 0 });
@@ -83,7 +98,7 @@ async function expectModelShown(p: Page, model: string) {
   }
 }
 
-describe("dashboard in a real browser", () => {
+describe.skipIf(EXECUTABLE === undefined && !REQUIRED)("dashboard in a real browser", () => {
   test("log in with the token, switch models, look a person up", async () => {
     const context = await browser.newContext();
     const p = await context.newPage();

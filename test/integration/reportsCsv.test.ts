@@ -75,4 +75,28 @@ describe("CSV reports", () => {
     }
     expect(rows.map((r) => r[0]).sort()).toEqual(['(not set)', 'Unattributed', 'feb "sale"'].sort());
   });
+
+  test("visitor-controlled campaigns and sources starting with a formula prefix are neutralised in the CSV", async () => {
+    const t = makeApp();
+    const hostile = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1"];
+    await request(t.app)
+      .post("/webhooks/segment")
+      .send(
+        hostile.flatMap((h, i) => [
+          page(`h${i}`, "2026-02-01T10:00:00Z", `https://shop.example/?utm_source=${encodeURIComponent(h)}&utm_medium=cpc&utm_campaign=${encodeURIComponent(h)}`),
+          track({ anonymousId: `h${i}` }, "Order Completed", "2026-02-02T10:00:00Z", { revenue: 10 }),
+        ]),
+      )
+      .expect(200);
+    for (const groupBy of ["campaign", "source"]) {
+      const json = (await request(t.app).get(`/api/reports/attribution?model=linear&groupBy=${groupBy}`)).body;
+      const keys = (json.rows as Array<{ key: string }>).map((r) => r.key);
+      expect(keys.filter((k) => /^[=+\-@\t\r]/.test(k)).length).toBeGreaterThanOrEqual(4);
+      const [, ...rows] = parseCsv((await request(t.app).get(`/api/reports/attribution?model=linear&groupBy=${groupBy}&format=csv`)).text);
+      for (const row of rows) expect(row[0]).not.toMatch(/^[=+\-@\t\r]/);
+      expect(rows.map((r) => r[0]).sort()).toEqual(keys.map((k) => (/^[=+\-@\t\r]/.test(k) ? `'${k}` : k)).sort());
+      // Numbers stay numbers.
+      for (const row of rows) expect(Number.isFinite(Number(row[2]))).toBe(true);
+    }
+  });
 });

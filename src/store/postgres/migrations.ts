@@ -240,4 +240,15 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 5,
+    name: "readiness probe",
+    sql: `
+      -- GET /ready commits a write here (see the SQLite migration 5).
+      CREATE TABLE readiness_probe (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

@@ -297,4 +297,16 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 5,
+    name: "readiness probe",
+    sql: `
+      -- GET /ready commits a write here: one row, its time of the last probe. Proves that the
+      -- file is writable and the disk has room, which a read (GET /health) does not.
+      CREATE TABLE readiness_probe (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, loadConfig } from "../../../src/config/index.js";
+import { readFileSync } from "node:fs";
+import { ConfigError, envSchema, loadConfig } from "../../../src/config/index.js";
 
 describe("loadConfig", () => {
   test("defaults follow DESIGN.md", () => {
@@ -36,6 +37,8 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["DATABASE_URL", "mysql://x"],
     ["RETENTION_DAYS", "0"],
+    ["SEGMENT_ALLOW_FIRST_EVENT_SIGNATURE", "maybe"],
+    ["HOST", "not a host!"],
   ])("%s=%s is rejected with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: `));
@@ -53,5 +56,39 @@ describe("loadConfig", () => {
 
   test("an empty value counts as unset", () => {
     expect(loadConfig({ PORT: "", SEGMENT_WRITE_KEY: "" })).toMatchObject({ port: 3000, segmentWriteKey: undefined });
+  });
+
+  test("HOST defaults to 0.0.0.0 and takes an address or a name", () => {
+    expect(loadConfig({}).host).toBe("0.0.0.0");
+    expect(loadConfig({ HOST: "127.0.0.1" }).host).toBe("127.0.0.1");
+    expect(loadConfig({ HOST: "::" }).host).toBe("::");
+    expect(loadConfig({ HOST: "localhost" }).host).toBe("localhost");
+  });
+
+  test("the legacy first-event signature is off unless SEGMENT_ALLOW_FIRST_EVENT_SIGNATURE=true", () => {
+    expect(loadConfig({}).allowFirstEventSignature).toBe(false);
+    expect(loadConfig({ SEGMENT_ALLOW_FIRST_EVENT_SIGNATURE: "true" }).allowFirstEventSignature).toBe(true);
+    expect(loadConfig({ SEGMENT_ALLOW_FIRST_EVENT_SIGNATURE: "false" }).allowFirstEventSignature).toBe(false);
+  });
+
+  test.each(["API_TOKEN", "CRM_WEBHOOK_TOKEN", "SEGMENT_WEBHOOK_TOKEN", "SEGMENT_SHARED_SECRET", "SEGMENT_WRITE_KEY"])(
+    "%s given with surrounding spaces is trimmed, with a warning naming it",
+    (name) => {
+      const c = loadConfig({ [name]: "  tok en\n" });
+      const key = { API_TOKEN: "apiToken", CRM_WEBHOOK_TOKEN: "crmWebhookToken", SEGMENT_WEBHOOK_TOKEN: "segmentWebhookToken", SEGMENT_SHARED_SECRET: "segmentSharedSecret", SEGMENT_WRITE_KEY: "segmentWriteKey" }[name] as keyof typeof c;
+      expect(c[key]).toBe("tok en");
+      expect(c.warnings).toEqual([expect.stringContaining(name)]);
+      expect(loadConfig({ [name]: "tok" }).warnings).toEqual([]);
+    },
+  );
+
+  test("a secret of only spaces counts as unset", () => {
+    expect(loadConfig({ API_TOKEN: "   " }).apiToken).toBeUndefined();
+  });
+
+  test(".env.example lists every variable of the schema, and nothing else", () => {
+    const text = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
+    const listed = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]).sort();
+    expect(listed).toEqual(Object.keys(envSchema.shape).sort());
   });
 });
