@@ -47,8 +47,14 @@ async function modelSection(store: Store, model: Model, q: ReportQuery) {
     conversions += r.conversions;
     revenue += r.revenue;
   }
-  return { rows, totals: { conversions, revenue } };
+  return { rows, totals: { conversions, revenue }, ...(model === "participation" ? PARTICIPATION_NOTE : {}) };
 }
+
+/** Participation credits 1 per channel on a path, so its totals are not conversions: the report says so. */
+export const PARTICIPATION_NOTE = {
+  credits_sum_to_conversions: false,
+  note: "participation gives 1 to every distinct channel on a conversion's path: a row counts the conversions the group took part in, and totals exceed the conversions",
+} as const;
 
 /** The attribution report in DESIGN.md's shape, for one model or all side by side. */
 export async function attributionReport(store: Store, q: ReportQuery) {
