@@ -14,12 +14,12 @@ export const LOOKBACK_MODELS: readonly Model[] = [...RULE_MODELS, "markov"];
 export const LOOKBACK_DAYS_MIN = 1;
 export const LOOKBACK_DAYS_MAX = 3650;
 
-/** Persons whose touches are read and credited per step; the event loop turns between steps. */
+/** Persons whose conversions and touches are read and credited per step; the event loop turns between steps. */
 const PERSONS_PER_CHUNK = 1000;
 
 /**
  * Report rows of each model in `models`, recomputed from the stored conversions in range and
- * their persons' touchpoints with `lookbackDays` as the window (every other setting as
+ * their persons' touchpoints with `lookbackDays` as the window (every other setting as the
  * stored credits use it). Not a snapshot: the deriver may commit between chunks.
  */
 export async function lookbackRows(
@@ -33,58 +33,50 @@ export async function lookbackRows(
 ): Promise<Map<Model, ReportRow[]>> {
   const windowSettings: ModelSettings = { ...settings, lookbackDays: filter.lookbackDays };
   const lookbackMs = filter.lookbackDays * DAY_MS;
-  const totals = new Map(models.map((m) => [m, new CreditTotals()] as const));
-  const conversions = await store.lookback.conversionsInRange(filter);
+  const totals = models.map((model) => ({ model, sums: new CreditTotals() }));
+  const range: LookbackFilter = { from: filter.from, to: filter.to, conversion: filter.conversion };
 
   const credit = (touches: readonly CreditTouch[], fields: readonly LookbackTouch[], c: LookbackConversion) => {
-    for (const model of models) {
-      const sums = totals.get(model)!;
+    for (const { model, sums } of totals) {
       for (const row of creditConversion(model, touches, c.at, windowSettings, effects)) {
         sums.add(groupKey(groupBy, row.channel, row.touch === null ? null : (fields[row.touch] ?? null)), row.credit, c.revenue);
       }
     }
   };
 
-  let i = 0;
-  while (i < conversions.length) {
-    // The next chunk: whole persons (a person's conversions are adjacent), unknown persons alone.
+  // Won deals of no known person: no touch, Unattributed (as their stored credits).
+  for (const c of await store.lookback.unownedConversions(range)) credit([], [], c);
+
+  let after = Number.MIN_SAFE_INTEGER;
+  for (;;) {
+    const conversions = await store.lookback.conversionsOfNextPersons(range, after, personsPerChunk);
+    if (conversions.length === 0) break;
     const ids: number[] = [];
     let lo = Infinity;
     let hi = -Infinity;
-    let end = i;
-    while (end < conversions.length && ids.length < personsPerChunk) {
-      const c = conversions[end]!;
-      if (c.personId !== null && ids[ids.length - 1] !== c.personId) ids.push(c.personId);
-      if (c.personId !== null) {
-        lo = Math.min(lo, c.at);
-        hi = Math.max(hi, c.at);
-      }
-      end++;
+    for (const c of conversions) {
+      if (ids[ids.length - 1] !== c.personId) ids.push(c.personId!);
+      lo = Math.min(lo, c.at);
+      hi = Math.max(hi, c.at);
     }
-    while (end < conversions.length && conversions[end]!.personId !== null && conversions[end]!.personId === ids[ids.length - 1]) {
-      hi = Math.max(hi, conversions[end]!.at);
-      end++;
-    }
-    const touches = ids.length > 0 ? await store.lookback.touchesOfPersons(ids, lo - lookbackMs, hi) : [];
-
+    const touches = await store.lookback.touchesOfPersons(ids, lo - lookbackMs, hi);
+    // Both lists come by person in id order: walk them side by side.
     let t = 0;
-    for (let j = i; j < end; ) {
+    for (let j = 0; j < conversions.length; ) {
       const personId = conversions[j]!.personId;
       let k = j;
-      while (k < end && conversions[k]!.personId === personId) k++;
-      let fields: LookbackTouch[] = [];
-      if (personId !== null) {
-        // Touches come by person in the chunk's order: this person's are next.
-        const first = t;
-        while (t < touches.length && touches[t]!.personId === personId) t++;
-        fields = touches.slice(first, t);
-      }
-      const modelTouches = fields.map((f): CreditTouch => (settings.campaignPriority === true ? { at: f.at, channel: f.channel, hasCampaign: hasCampaign(f) } : f));
+      while (k < conversions.length && conversions[k]!.personId === personId) k++;
+      const first = t;
+      while (t < touches.length && touches[t]!.personId === personId) t++;
+      const fields = touches.slice(first, t);
+      const modelTouches =
+        settings.campaignPriority === true ? fields.map((f): CreditTouch => ({ at: f.at, channel: f.channel, hasCampaign: hasCampaign(f) })) : fields;
       for (let n = j; n < k; n++) credit(modelTouches, fields, conversions[n]!);
       j = k;
     }
-    i = end;
-    if (i < conversions.length) await turn();
+    after = ids[ids.length - 1]!;
+    if (ids.length < personsPerChunk) break;
+    await turn();
   }
-  return new Map([...totals].map(([m, sums]) => [m, sums.rows()]));
+  return new Map(totals.map(({ model, sums }) => [model, sums.rows()]));
 }

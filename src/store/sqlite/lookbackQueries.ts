@@ -29,15 +29,20 @@ export interface LookbackTouch {
 
 /**
  * Reads for reports that recompute rule models at query time (`lookbackDays`): the
- * conversions of a range, then the touches of their persons a chunk at a time. Touches come
+ * conversions of a range and the touches of their persons, a chunk of persons at a time (so
+ * that no statement holds the serving thread long). Touches come
  * in the order `touchpointsOf` gives them (the models' tie order), so that a recomputation
  * with LOOKBACK_DAYS equals the stored credits.
  */
 export function lookbackQueries(db: Db) {
-  const conversions = db.prepare(
-    `SELECT person_id AS personId, at, revenue FROM conversions
-     WHERE at >= @from AND at < @to AND (@conversion IS NULL OR name = @conversion)
-     ORDER BY person_id, at, id`,
+  const range = "at >= @from AND at < @to AND (@conversion IS NULL OR name = @conversion)";
+  const unowned = db.prepare(`SELECT person_id AS personId, at, revenue FROM conversions WHERE person_id IS NULL AND ${range} ORDER BY at, id`);
+  // The next `limit` persons (by id) with a conversion in range, and those conversions.
+  const page = db.prepare(
+    `WITH ps AS (SELECT DISTINCT person_id FROM conversions WHERE person_id > @after AND ${range} ORDER BY person_id LIMIT @limit)
+     SELECT c.person_id AS personId, c.at, c.revenue FROM ps JOIN conversions c ON c.person_id = ps.person_id
+     WHERE c.at >= @from AND c.at < @to AND (@conversion IS NULL OR c.name = @conversion)
+     ORDER BY c.person_id, c.at, c.id`,
   );
   const touches = db.prepare(
     `SELECT person_id AS personId, at, channel, source, medium, campaign, click_id_type AS clickIdType, rule
@@ -45,14 +50,18 @@ export function lookbackQueries(db: Db) {
      WHERE person_id IN (SELECT value FROM json_each(@ids)) AND at >= @atLeast AND at <= @atMost
      ORDER BY person_id, at, message_id`,
   );
+  const params = (f: LookbackFilter) => ({ from: f.from ?? Number.MIN_SAFE_INTEGER, to: f.to ?? Number.MAX_SAFE_INTEGER, conversion: f.conversion });
   return {
-    /** Conversions in range, by person (persons unknown first), then time. */
-    conversionsInRange(f: LookbackFilter): LookbackConversion[] {
-      return conversions.all({
-        from: f.from ?? Number.MIN_SAFE_INTEGER,
-        to: f.to ?? Number.MAX_SAFE_INTEGER,
-        conversion: f.conversion,
-      }) as LookbackConversion[];
+    /** Conversions in range of no known person (won deals waiting for an identity), by time. */
+    unownedConversions(f: LookbackFilter): LookbackConversion[] {
+      return unowned.all(params(f)) as LookbackConversion[];
+    },
+    /**
+     * The conversions in range of the next `limit` persons with one, after person `after` in
+     * id order: by person, then time. Empty when there is none left.
+     */
+    conversionsOfNextPersons(f: LookbackFilter, after: number, limit: number): LookbackConversion[] {
+      return page.all({ ...params(f), after, limit }) as LookbackConversion[];
     },
     /** The touches of these persons at times in [atLeast, atMost], by person, then in touchpointsOf's order. */
     touchesOfPersons(personIds: readonly number[], atLeast: number, atMost: number): LookbackTouch[] {
