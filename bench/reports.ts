@@ -8,6 +8,7 @@ import { reportRoutes } from "../src/http/reportRoutes.js";
 import { openPipeline } from "../src/openPipeline.js";
 import { recompute } from "../src/deriver/index.js";
 import { DATASET_SITE } from "../test/support/generateDataset.js";
+import { benchLookbackReport } from "./lookbackReport.js";
 import { loadDataset } from "./loadDataset.js";
 import { percentile, ratio, type BenchContext, type BenchLine } from "./types.js";
 
@@ -73,6 +74,7 @@ export async function benchReports(ctx: BenchContext): Promise<BenchLine[]> {
     const p95At100k = full ? p95 : (p95 * PERSONS) / Math.max(1, stats.conversions);
     const details = {
       p95At100k, persons, messages, conversions: stats.conversions, loadMs: loaded.ms, requests: REQUESTS, reportMs: report, healthMs: health };
+    const lookback = await benchLookbackReport(base, stats.conversions, full, ctx.progress);
     return [
       {
         section: "reports",
@@ -102,6 +104,7 @@ export async function benchReports(ctx: BenchContext): Promise<BenchLine[]> {
         met: p95At100k <= goalMs,
         details: {},
       },
+      ...lookback,
     ];
   } finally {
     if (server) {

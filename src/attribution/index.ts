@@ -2,7 +2,19 @@
 export * from "./types.js";
 export { DAY_MS, eligibleTouches } from "./eligibility.js";
 export { DIRECT_CHANNEL, creditFirstTouch, creditLastNonDirect, creditLastTouch } from "./rules/positional.js";
-export { creditLinear, creditPositionBased } from "./rules/spread.js";
+export { creditCustomPosition, creditLinear, creditPositionBased } from "./rules/spread.js";
+export {
+  INVERSE_J,
+  J_SHAPED,
+  U_SHAPED,
+  creditByPosition,
+  creditInverseJ,
+  creditJShaped,
+  parsePositionWeights,
+  type PositionWeights,
+} from "./rules/positionWeights.js";
+export { creditParticipation } from "./rules/participation.js";
+export { hasCampaign, priorityCandidates } from "./rules/campaignPriority.js";
 export { creditTimeDecay } from "./rules/timeDecay.js";
 export { RULE_CREDITS, creditConversion } from "./creditConversion.js";
 export { channelWithMostCredit, modelChannel } from "./modelChannel.js";

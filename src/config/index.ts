@@ -1,6 +1,7 @@
 import { validate as validCron } from "node-cron";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { parsePositionWeights, type PositionWeights } from "../attribution/rules/positionWeights.js";
 
 /**
  * The only place that reads the environment. Every key has a default and a description;
@@ -45,6 +46,32 @@ const positive = (fallback: number) =>
       return n;
     });
 
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((s, ctx) => {
+      const v = s.trim().toLowerCase();
+      if (v !== "true" && v !== "false") {
+        ctx.addIssue({ code: "custom", message: `must be true or false, got "${s}"` });
+        return z.NEVER;
+      }
+      return v === "true";
+    });
+
+const positionWeights = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const weights = parsePositionWeights(s);
+      if (typeof weights === "string") {
+        ctx.addIssue({ code: "custom", message: weights });
+        return z.NEVER;
+      }
+      return weights;
+    });
+
 /**
  * Secrets are trimmed here, once: a token pasted with a trailing space or newline used to be
  * kept as given and compared trimmed, so nobody could authenticate. loadConfig warns about it.
@@ -55,18 +82,6 @@ const optionalSecret = z
   .transform((s) => (s && s.trim().length > 0 ? s.trim() : undefined));
 
 const SECRET_KEYS = ["SEGMENT_SHARED_SECRET", "SEGMENT_WRITE_KEY", "SEGMENT_WEBHOOK_TOKEN", "CRM_WEBHOOK_TOKEN", "API_TOKEN"] as const;
-
-const bool = (fallback: boolean) =>
-  z
-    .string()
-    .default(String(fallback))
-    .transform((s, ctx) => {
-      const v = s.trim().toLowerCase();
-      if (v === "true" || v === "1" || v === "yes") return true;
-      if (v === "false" || v === "0" || v === "no") return false;
-      ctx.addIssue({ code: "custom", message: `must be true or false, got "${s}"` });
-      return z.NEVER;
-    });
 
 const url = (fallback: string) =>
   z
@@ -109,6 +124,12 @@ export const envSchema = z.object({
   CRM_LOST_STATUSES: lowerList("lost,closed_lost,closedlost,refunded,cancelled,canceled,returned"),
   LOOKBACK_DAYS: positive(90).describe("touchpoints older than this before a conversion get no credit"),
   DECAY_HALF_LIFE_DAYS: positive(7).describe("half-life of the time_decay model"),
+  POSITION_WEIGHTS: positionWeights("40,20,40").describe(
+    "first,middle,last shares of the `custom` model (sum 1 or 100); default 40,20,40 = position_based",
+  ),
+  CAMPAIGN_PRIORITY: bool(false).describe(
+    "true: in last_touch and last_non_direct a touch with campaign parameters is never displaced by a later campaign-less one",
+  ),
   SESSION_TIMEOUT_MINUTES: positive(30).describe("inactivity after which a call starts a new visit"),
   OUTBOX_CRON: cron("*/10 * * * * *").describe("when the outbox is sent to Segment"),
   RECOMPUTE_CRON: cron("0 * * * *").describe("when the Markov model is recomputed"),
@@ -150,6 +171,8 @@ export interface Config {
   crmLostStatuses: string[];
   lookbackDays: number;
   decayHalfLifeDays: number;
+  positionWeights: PositionWeights;
+  campaignPriority: boolean;
   sessionTimeoutMinutes: number;
   outboxCron: string;
   recomputeCron: string;
@@ -190,6 +213,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     crmLostStatuses: e.CRM_LOST_STATUSES,
     lookbackDays: e.LOOKBACK_DAYS,
     decayHalfLifeDays: e.DECAY_HALF_LIFE_DAYS,
+    positionWeights: e.POSITION_WEIGHTS,
+    campaignPriority: e.CAMPAIGN_PRIORITY,
     sessionTimeoutMinutes: e.SESSION_TIMEOUT_MINUTES,
     outboxCron: e.OUTBOX_CRON,
     recomputeCron: e.RECOMPUTE_CRON,

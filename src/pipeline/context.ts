@@ -19,7 +19,12 @@ export function createPipeline(store: Store, classifier: Classifier, config: Con
     store,
     classifier,
     config,
-    settings: { lookbackDays: config.lookbackDays, decayHalfLifeDays: config.decayHalfLifeDays },
+    settings: {
+      lookbackDays: config.lookbackDays,
+      decayHalfLifeDays: config.decayHalfLifeDays,
+      positionWeights: config.positionWeights,
+      campaignPriority: config.campaignPriority,
+    },
     sessionTimeoutMs: config.sessionTimeoutMinutes * 60_000,
     conversionEvents: new Set(config.conversionEvents),
     now,

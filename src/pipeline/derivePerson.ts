@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { creditConversion, MODELS, type CreditRow as ModelCreditRow, type Model, type RemovalEffects } from "../attribution/index.js";
+import {
+  creditConversion,
+  hasCampaign,
+  MODELS,
+  type CreditRow as ModelCreditRow,
+  type CreditTouch,
+  type Model,
+  type RemovalEffects,
+} from "../attribution/index.js";
 import { changedTraits, identifyTraits } from "../feedback/index.js";
 import type { ConversionRow, CreditRow, IdentityRow, StoredTouchpoint } from "../store/types.js";
 import { personTraits } from "../traits/personTraits.js";
@@ -67,8 +75,9 @@ export function creditsOf(
   byModel?: Partial<Record<Model, ModelCreditRow[]>>,
 ): CreditRow[] {
   const rows: CreditRow[] = [];
+  const modelTouches = p.settings.campaignPriority === true ? withCampaignFlags(touches) : touches;
   for (const model of MODELS) {
-    const credited = creditConversion(model, touches, c.at, p.settings, effects);
+    const credited = creditConversion(model, modelTouches, c.at, p.settings, effects);
     if (byModel) (byModel[model] ??= []).push(...credited);
     for (const r of credited) {
       const t = r.touch === null ? undefined : touches[r.touch];
@@ -89,6 +98,11 @@ export function creditsOf(
     }
   }
   return rows;
+}
+
+/** The touches as the models see them under CAMPAIGN_PRIORITY (same order and indices). */
+export function withCampaignFlags(touches: readonly StoredTouchpoint[]): CreditTouch[] {
+  return touches.map((t) => ({ at: t.at, channel: t.channel, hasCampaign: hasCampaign(t) }));
 }
 
 /** The identify reports the state as of the person's latest known event. */

@@ -66,7 +66,7 @@ export function personTraits(input: TraitInputs, settings: ModelSettings, remova
   for (const t of touches) if (!channels.includes(t.channel)) channels.push(t.channel);
   const history = { touches, conversionTimes: [...input.conversionTimes] };
   const known = input.conversionTimes.length > 0 ? input.conversionCredits : undefined;
-  const channelOf = (model: "linear" | "time_decay" | "position_based" | "markov") => {
+  const channelOf = (model: "linear" | "time_decay" | "position_based" | "j_shaped" | "inverse_j" | "custom" | "markov") => {
     const rows = known?.[model];
     if (rows) return channelWithMostCredit(rows, touches);
     return modelChannel(model, history, settings, model === "markov" ? removalEffects : undefined);
@@ -82,6 +82,9 @@ export function personTraits(input: TraitInputs, settings: ModelSettings, remova
     linear_channel: channelOf("linear"),
     time_decay_channel: channelOf("time_decay"),
     position_based_channel: channelOf("position_based"),
+    j_shaped_channel: channelOf("j_shaped"),
+    inverse_j_channel: channelOf("inverse_j"),
+    custom_channel: channelOf("custom"),
     markov_channel: channelOf("markov"),
     is_inferred_identity: input.inferred,
   };

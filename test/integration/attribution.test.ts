@@ -114,20 +114,37 @@ describe("attribution through the webhook", () => {
     expect(r.body.totals.conversions).toBeCloseTo(3, 12);
   });
 
-  test("model=all gives every model side by side, each summing to the conversions", async () => {
+  test("model=all gives every model side by side, each summing to the conversions (participation: more)", async () => {
     const { app } = await seed();
     const r = await request(app).get("/api/reports/attribution?model=all&groupBy=source").expect(200);
     expect(Object.keys(r.body.models).sort()).toEqual(
-      ["first_touch", "last_non_direct", "last_touch", "linear", "markov", "position_based", "time_decay"].sort(),
+      [
+        "first_touch",
+        "last_non_direct",
+        "last_touch",
+        "linear",
+        "markov",
+        "position_based",
+        "time_decay",
+        "j_shaped",
+        "inverse_j",
+        "custom",
+        "participation",
+      ].sort(),
     );
-    for (const m of Object.values(r.body.models) as Array<{ totals: { conversions: number; revenue: number } }>) {
+    for (const [model, m] of Object.entries(r.body.models) as Array<[string, { totals: { conversions: number; revenue: number } }]>) {
+      if (model === "participation") continue;
       expect(m.totals.conversions).toBeCloseTo(3, 10);
       expect(m.totals.revenue).toBeCloseTo(150, 10);
     }
+    // A's path has three channels, B's one, D's none (Unattributed): 3 + 1 + 1 participations.
+    expect(r.body.models.participation.totals.conversions).toBe(5);
+    expect(r.body.models.participation.totals.revenue).toBe(100 * 3 + 50);
+    expect(r.body.models.participation.credits_sum_to_conversions).toBe(false);
   });
 
   test.each([
-    ["model=best", /unknown model "best"; allowed: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, markov, all/],
+    ["model=best", /unknown model "best"; allowed: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, j_shaped, inverse_j, custom, participation, markov, all/],
     ["groupBy=country", /unknown groupBy "country"; allowed: channel, source, source_medium, campaign/],
     ["from=yesterday", /from must be an ISO 8601 time/],
   ])("%s is a 400 naming the allowed values", async (query, message) => {

@@ -18,6 +18,17 @@ describe("loadConfig", () => {
     expect(c.retentionDays).toBeUndefined();
   });
 
+  test("position weights and campaign priority: defaults and parsed values", () => {
+    expect(loadConfig({})).toMatchObject({ positionWeights: { first: 0.4, middle: 0.2, last: 0.4 }, campaignPriority: false });
+    const c = loadConfig({ POSITION_WEIGHTS: "10, 30, 60", CAMPAIGN_PRIORITY: "TRUE" });
+    expect(c.positionWeights).toEqual({ first: 0.1, middle: 0.3, last: 0.6 });
+    expect(c.campaignPriority).toBe(true);
+    expect(loadConfig({ POSITION_WEIGHTS: "0.6,0.2,0.2", CAMPAIGN_PRIORITY: "false" })).toMatchObject({
+      positionWeights: { first: 0.6, middle: 0.2, last: 0.2 },
+      campaignPriority: false,
+    });
+  });
+
   test("lists are split, trimmed and (for domains) lower-cased", () => {
     const c = loadConfig({ SITE_DOMAINS: " Example.com, shop.example.com ,", CONVERSION_EVENTS: "Trial Started, Order Completed" });
     expect(c.siteDomains).toEqual(["example.com", "shop.example.com"]);
@@ -39,6 +50,10 @@ describe("loadConfig", () => {
     ["RETENTION_DAYS", "0"],
     ["SEGMENT_ALLOW_FIRST_EVENT_SIGNATURE", "maybe"],
     ["HOST", "not a host!"],
+    ["POSITION_WEIGHTS", "40,20"],
+    ["POSITION_WEIGHTS", "50,30,30"],
+    ["POSITION_WEIGHTS", "-0.2,0.6,0.6"],
+    ["CAMPAIGN_PRIORITY", "yes"],
   ])("%s=%s is rejected with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: `));
