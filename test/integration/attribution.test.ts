@@ -118,16 +118,21 @@ describe("attribution through the webhook", () => {
     const { app } = await seed();
     const r = await request(app).get("/api/reports/attribution?model=all&groupBy=source").expect(200);
     expect(Object.keys(r.body.models).sort()).toEqual(
-      ["first_touch", "last_non_direct", "last_touch", "linear", "markov", "position_based", "time_decay"].sort(),
+      ["first_touch", "last_non_direct", "last_touch", "linear", "markov", "position_based", "shapley", "time_decay"].sort(),
     );
     for (const m of Object.values(r.body.models) as Array<{ totals: { conversions: number; revenue: number } }>) {
       expect(m.totals.conversions).toBeCloseTo(3, 10);
       expect(m.totals.revenue).toBeCloseTo(150, 10);
     }
+    // By channel, markov_global (which only splits by channel) is there too, with the same totals.
+    const byChannel = await request(app).get("/api/reports/attribution?model=all&groupBy=channel").expect(200);
+    expect(byChannel.body.models.markov_global.totals.conversions).toBeCloseTo(3, 10);
+    expect(byChannel.body.models.markov_global.totals.revenue).toBeCloseTo(150, 10);
   });
 
   test.each([
-    ["model=best", /unknown model "best"; allowed: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, markov, all/],
+    ["model=best", /unknown model "best"; allowed: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, markov, shapley, markov_global, all/],
+    ["model=markov_global&groupBy=source", /markov_global" splits conversions by channel only/],
     ["groupBy=country", /unknown groupBy "country"; allowed: channel, source, source_medium, campaign/],
     ["from=yesterday", /from must be an ISO 8601 time/],
   ])("%s is a 400 naming the allowed values", async (query, message) => {

@@ -240,4 +240,13 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 8,
+    name: "data-driven fit: Markov order, Shapley coalitions, bootstrap intervals",
+    sql: `
+      -- JSON {order, coalitions: [{channels, conversions, journeys}], intervals}: what shapley
+      -- credits from and the report's credit_low/credit_high; NULL in rows from before.
+      ALTER TABLE markov_model ADD COLUMN fit TEXT;
+    `,
+  },
 ];

@@ -36,6 +36,12 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["DATABASE_URL", "mysql://x"],
     ["RETENTION_DAYS", "0"],
+    ["MARKOV_ORDER", "0"],
+    ["MARKOV_ORDER", "5"],
+    ["MARKOV_ORDER", "2.5"],
+    ["MARKOV_ORDER", "best"],
+    ["BOOTSTRAP_RESAMPLES", "-1"],
+    ["BOOTSTRAP_RESAMPLES", "many"],
   ])("%s=%s is rejected with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: `));
@@ -49,6 +55,13 @@ describe("loadConfig", () => {
       expect(String(err)).toContain("PORT:");
       expect(String(err)).toContain("LOOKBACK_DAYS:");
     }
+  });
+
+  test("MARKOV_ORDER: 1 by default, 1..4 or auto; BOOTSTRAP_RESAMPLES 200 by default, 0 allowed", () => {
+    expect(loadConfig({})).toMatchObject({ markovOrder: 1, bootstrapResamples: 200 });
+    expect(loadConfig({ MARKOV_ORDER: "3" }).markovOrder).toBe(3);
+    expect(loadConfig({ MARKOV_ORDER: " Auto " }).markovOrder).toBe("auto");
+    expect(loadConfig({ BOOTSTRAP_RESAMPLES: "0" }).bootstrapResamples).toBe(0);
   });
 
   test("an empty value counts as unset", () => {
