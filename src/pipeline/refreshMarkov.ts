@@ -4,7 +4,7 @@ import type { MarkovModelRow } from "../store/types.js";
 import type { Pipeline } from "./context.js";
 
 /** Resamples per chunk of the bootstrap; the refit yields to the event loop between chunks. */
-export const BOOTSTRAP_CHUNK = 10;
+export const BOOTSTRAP_CHUNK = 2;
 
 /** The stored row of a fit (bootstrap intervals included when given). */
 export function modelRowOf(fit: DataDrivenFit, paths: number, computedAt: number): MarkovModelRow {

@@ -1,7 +1,7 @@
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
-import { removalEffectsOfOrder, type WeightedPath } from "../markov/orderK.js";
-import { coalitionKey, coalitionsOf } from "../shapley/coalitions.js";
+import { countChain, prepareChain, removalEffectsOfChain, type PreparedChain } from "../markov/orderK.js";
+import { coalitionKey, type Coalition } from "../shapley/coalitions.js";
 import { CoalitionValues } from "../shapley/shapleyValues.js";
 import type { MarkovPath, RemovalEffects } from "../types.js";
 import { channelTotals, type ChannelTotals, type DistinctJourney } from "./creditTotals.js";
@@ -29,8 +29,12 @@ export type CreditIntervals = Record<IntervalModel, Record<string, { low: number
  * channel's credited conversions (markov_global: its share).
  */
 export class CreditBootstrap {
-  private readonly distinct: WeightedPath[];
+  private readonly distinct: Array<{ path: MarkovPath; weight: number }>;
   private readonly journeys: DistinctJourney[];
+  private readonly chain: PreparedChain;
+  /** Per distinct journey, the index of its channel set in `coalitionSets`. */
+  private readonly coalitionOf: Int32Array;
+  private readonly coalitionSets: string[][];
   private readonly draws: Int32Array;
   private readonly rng;
   private readonly point: ChannelTotals;
@@ -39,7 +43,7 @@ export class CreditBootstrap {
 
   constructor(
     paths: readonly MarkovPath[],
-    private readonly order: number,
+    order: number,
     effects: RemovalEffects,
     values: CoalitionValues,
     readonly resamples = DEFAULT_RESAMPLES,
@@ -55,7 +59,24 @@ export class CreditBootstrap {
     }
     const keys = [...counts.keys()].sort();
     this.distinct = keys.map((k) => counts.get(k)!);
-    this.journeys = this.distinct.map(({ path }) => ({ channels: coalitionKey(path.channels).split("\u001f"), converted: path.converted }));
+    this.journeys = this.distinct.map(({ path }) => {
+      const key = coalitionKey(path.channels);
+      return { key, channels: key.split("\u001f"), converted: path.converted };
+    });
+    this.chain = prepareChain(
+      this.distinct.map((d) => d.path),
+      order,
+    );
+    const setIndex = new Map<string, number>();
+    this.coalitionSets = [];
+    this.coalitionOf = Int32Array.from(this.journeys, (j) => {
+      let i = setIndex.get(j.key);
+      if (i === undefined) {
+        setIndex.set(j.key, (i = this.coalitionSets.length));
+        this.coalitionSets.push(j.channels);
+      }
+      return i;
+    });
     let n = 0;
     for (const d of this.distinct) n += d.weight;
     this.draws = new Int32Array(n);
@@ -78,9 +99,8 @@ export class CreditBootstrap {
       const weights = new Float64Array(this.distinct.length);
       const n = this.draws.length;
       for (let i = 0; i < n; i++) weights[this.draws[uniformInt(this.rng, 0, n - 1)]!]!++;
-      const resampled = this.distinct.map((d, i): WeightedPath => ({ path: d.path, weight: weights[i]! }));
-      const { effects } = removalEffectsOfOrder(resampled, this.order);
-      const totals = channelTotals(this.journeys, weights, effects, new CoalitionValues(coalitionsOf(resampled)));
+      const { effects } = removalEffectsOfChain(countChain(this.chain, weights));
+      const totals = channelTotals(this.journeys, weights, effects, new CoalitionValues(this.coalitions(weights)));
       for (const model of ["markov", "shapley", "markov_global"] as const) {
         for (const channel of this.point[model].keys()) {
           let list = this.samples[model].get(channel);
@@ -91,6 +111,18 @@ export class CreditBootstrap {
       this.done++;
     }
     return this.finished;
+  }
+
+  /** The Shapley coalitions of a resample (as coalitionsOf would count the resampled journeys). */
+  private coalitions(weights: ArrayLike<number>): Coalition[] {
+    const out = this.coalitionSets.map((channels): Coalition => ({ channels, conversions: 0, journeys: 0 }));
+    this.journeys.forEach((j, i) => {
+      const w = weights[i] ?? 0;
+      const c = out[this.coalitionOf[i]!]!;
+      c.journeys += w;
+      if (j.converted) c.conversions += w;
+    });
+    return out.filter((c) => c.journeys > 0);
   }
 
   /** The intervals (runs whatever resamples are left first). */

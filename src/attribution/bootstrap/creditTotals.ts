@@ -4,6 +4,8 @@ import type { CoalitionValues } from "../shapley/shapleyValues.js";
 
 /** A distinct journey with its distinct channels (sorted) and outcome. */
 export interface DistinctJourney {
+  /** coalitionKey of its channels. */
+  key: string;
   channels: string[];
   converted: boolean;
 }
@@ -36,7 +38,7 @@ export function channelTotals(
     let total = 0;
     for (const c of j.channels) total += effectOf(effects, c);
     for (const c of j.channels) add(markov, c, w * (total > 0 ? effectOf(effects, c) / total : 1 / j.channels.length));
-    const shares = values.sharesOf(j.channels);
+    const shares = values.sharesOfKey(j.key);
     for (const c of j.channels) add(shapley, c, w * (shares?.get(c) ?? 1 / j.channels.length));
   });
   return { markov, shapley, markov_global: new Map(Object.entries(globalShares(effects))) };

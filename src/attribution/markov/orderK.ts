@@ -1,5 +1,5 @@
 import type { MarkovPath, RemovalEffects } from "../types.js";
-import { absorptionProbability, type SparseRow } from "./eliminate.js";
+import { absorptionByFixedPoint, type SparseRow } from "./fixedPoint.js";
 import type { MarkovResult } from "./removalEffects.js";
 
 export const MAX_MARKOV_ORDER = 4;
@@ -16,7 +16,7 @@ export interface WeightedPath {
  * DESIGN's first-order chain. States are numbered in sorted key order (0 = start) and counts
  * are sums of weights, so the chain does not depend on the order of the paths.
  */
-interface OrderChain {
+export interface OrderChain {
   channels: string[];
   /** The channel indices of each state's tuple; states[0] = [] (start). */
   states: number[][];
@@ -29,9 +29,20 @@ interface OrderChain {
 
 const SEP = "\u001f";
 
-function buildChain(paths: readonly WeightedPath[], order: number): OrderChain {
+/** The states of an order-k chain and the state sequence of each path, to be counted under any weights. */
+export interface PreparedChain {
+  channels: string[];
+  states: number[][];
+  /** Per path: its state ids in order (empty for an empty path). */
+  steps: Int32Array[];
+  converted: boolean[];
+}
+
+/** Numbers the states of the paths' order-k chain (a bootstrap prepares once and counts per resample). */
+export function prepareChain(paths: readonly MarkovPath[], order: number): PreparedChain {
+  checkOrder(order);
   const distinct = new Set<string>();
-  for (const { path } of paths) for (const channel of path.channels) distinct.add(channel);
+  for (const path of paths) for (const channel of path.channels) distinct.add(channel);
   const channels = [...distinct].sort();
   const index = new Map(channels.map((c, i) => [c, i]));
   const tupleKeys = new Set<string>();
@@ -43,32 +54,45 @@ function buildChain(paths: readonly WeightedPath[], order: number): OrderChain {
     }
     return out;
   };
-  const stepped = paths.map(({ path }) => (path.channels.length === 0 ? [] : stepsOf(path.channels)));
+  const stepped = paths.map((path) => (path.channels.length === 0 ? [] : stepsOf(path.channels)));
   for (const steps of stepped) for (const key of steps) tupleKeys.add(key);
   const keys = [...tupleKeys].sort();
   const stateOf = new Map(keys.map((key, i) => [key, i + 1]));
   const states = [[], ...keys.map((key) => key.split(SEP).map(Number))];
+  const steps = stepped.map((keys) => Int32Array.from(keys, (key) => stateOf.get(key)!));
+  return { channels, states, steps, converted: paths.map((p) => p.converted) };
+}
+
+/** The chain's transition counts with path i counted `weights[i]` times. */
+export function countChain(prepared: PreparedChain, weights: ArrayLike<number>): OrderChain {
+  const { channels, states } = prepared;
   const n = states.length;
   const counts = Array.from({ length: n }, () => new Map<number, number>());
   const conv = new Array<number>(n).fill(0);
   const nul = new Array<number>(n).fill(0);
   const totals = new Array<number>(n).fill(0);
-  paths.forEach(({ path, weight }, p) => {
-    const steps = stepped[p]!;
+  prepared.steps.forEach((steps, p) => {
+    const weight = weights[p] ?? 0;
     // As in the first-order chain: an empty path would be start → end and touch no channel.
     if (steps.length === 0 || weight === 0) return;
     let from = 0;
-    for (const key of steps) {
-      const to = stateOf.get(key)!;
-      counts[from]!.set(to, (counts[from]!.get(to) ?? 0) + weight);
+    for (const to of steps) {
+      const row = counts[from]!;
+      row.set(to, (row.get(to) ?? 0) + weight);
       totals[from]! += weight;
       from = to;
     }
-    if (path.converted) conv[from]! += weight;
+    if (prepared.converted[p]) conv[from]! += weight;
     else nul[from]! += weight;
     totals[from]! += weight;
   });
   return { channels, states, counts, conv, nul, totals };
+}
+
+function checkOrder(order: number): void {
+  if (!Number.isInteger(order) || order < 1 || order > MAX_MARKOV_ORDER) {
+    throw new RangeError(`Markov order must be an integer in 1..${MAX_MARKOV_ORDER}, got ${order}`);
+  }
 }
 
 /** P(conversion | start) with every state whose tuple holds channel `removed` (an index, or -1) turned into null. */
@@ -88,7 +112,13 @@ function conversionProbability(chain: OrderChain, removed: number): number {
   });
   // A state without a live row (removed, or never left) is absorbing in null: drop edges into it.
   for (const row of rows) if (row) for (const t of [...row.to.keys()]) if (rows[t] === undefined) row.to.delete(t);
-  return absorptionProbability(rows, 0);
+  return absorptionByFixedPoint(rows, 0, sweepOrder(chain));
+}
+
+/** Longer tuples first (a state's successors are at least as long), then by state number. */
+function sweepOrder(chain: OrderChain): number[] {
+  const order = chain.states.map((_, i) => i);
+  return order.sort((a, b) => chain.states[b]!.length - chain.states[a]!.length || a - b);
 }
 
 /** Channels (indices) on some state that reaches conversion through observed transitions. */
@@ -117,15 +147,21 @@ function channelsReachingConversion(chain: OrderChain): Set<number> {
 
 /**
  * Removal effects of the order-k chain (k = 1..MAX_MARKOV_ORDER): removing a channel removes
- * every state whose tuple holds it. Solved exactly by elimination (eliminate.ts), one solve
- * for the full chain and one per channel. For k = 1 this is the chain of removalEffects.ts,
- * solved another way (equal to rounding; the report uses removalEffects.ts for k = 1).
+ * every state whose tuple holds it. Solved as a linear system (fixedPoint.ts: to a bitwise
+ * floating-point fixed point, no sampling), one solve for the full chain and one per channel.
+ * For k = 1 this is the chain of removalEffects.ts solved another way (equal to rounding; the
+ * fit uses removalEffects.ts's dense solve for k = 1).
  */
 export function removalEffectsOfOrder(paths: readonly WeightedPath[], order: number): MarkovResult {
-  if (!Number.isInteger(order) || order < 1 || order > MAX_MARKOV_ORDER) {
-    throw new RangeError(`Markov order must be an integer in 1..${MAX_MARKOV_ORDER}, got ${order}`);
-  }
-  const chain = buildChain(paths, order);
+  const prepared = prepareChain(
+    paths.map((p) => p.path),
+    order,
+  );
+  return removalEffectsOfChain(countChain(prepared, paths.map((p) => p.weight)));
+}
+
+/** Removal effects of a counted chain (see removalEffectsOfOrder). */
+export function removalEffectsOfChain(chain: OrderChain): MarkovResult {
   const probability = conversionProbability(chain, -1);
   const canConvert = channelsReachingConversion(chain);
   const entries = chain.channels.map((channel, c): [string, number] => {

@@ -33,15 +33,22 @@ export class CoalitionValues {
    * lowers the conversion rate); they are kept, so shares still sum to 1. Cached per set.
    */
   sharesOf(channels: Iterable<string>): Map<string, number> | null {
-    const key = coalitionKey(channels);
+    return this.sharesOfKey(coalitionKey(channels));
+  }
+
+  /** sharesOf for a set given by its coalitionKey. */
+  sharesOfKey(key: string): Map<string, number> | null {
     if (this.shares.has(key)) return this.shares.get(key)!;
     const players = key === "" ? [] : key.split("\u001f");
     let result: Map<string, number> | null = null;
     if (players.length > 0 && players.length <= MAX_SHAPLEY_CHANNELS) {
-      const phi = shapleyValues(players, (subset) => this.value(subset));
+      // players are sorted and distinct, and a subset keeps their order: its join is its key.
+      const phi = shapleyValues(players, (subset) => this.rate.get(subset.join("\u001f")) ?? 0);
       let total = 0;
       for (const v of phi) total += v;
-      if (total > 0) result = new Map(players.map((p, i) => [p, phi[i]! / total]));
+      // Σφ = v(N) in exact arithmetic; v(N) decides (Σφ of a set never seen is 0 plus rounding,
+      // e.g. 1e-17, which must not become a denominator), Σφ normalises (sums to 1 to rounding).
+      if ((this.rate.get(key) ?? 0) > 0 && total > 0) result = new Map(players.map((p, i) => [p, phi[i]! / total]));
     }
     this.shares.set(key, result);
     return result;

@@ -109,6 +109,14 @@ describe("shapley: hand-worked datasets", () => {
     expect(creditShapley([{ at: 1, channel: "A" }, { at: 2, channel: "B" }, { at: 3, channel: "B" }], values)).toEqual([0.5, 0.25, 0.25]);
   });
 
+  test("a set never seen whose Shapley values sum to rounding noise, not 0: linear", () => {
+    // Only v(A) = 1 is known; for N = {A, B, D, E}, Σφ = v(N) = 0, but summed in floating point it
+    // came out 1e-17 and the shares blew up (found by the property below).
+    const values = new CoalitionValues(coalitionsOf([{ channels: ["A"], converted: true }]));
+    const credits = creditShapley(["D", "B", "E", "A"].map((channel, at) => ({ at, channel })), values);
+    expect(credits).toEqual([0.25, 0.25, 0.25, 0.25]);
+  });
+
   test(`more than ${MAX_SHAPLEY_CHANNELS} distinct channels: linear`, () => {
     const channels = Array.from({ length: MAX_SHAPLEY_CHANNELS + 1 }, (_, i) => `C${i}`);
     const values = new CoalitionValues(coalitionsOf(journeys(channels, 2, 1)));
