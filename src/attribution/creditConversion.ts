@@ -1,5 +1,7 @@
 import { eligibleTouches } from "./eligibility.js";
 import { creditMarkov } from "./markov/credit.js";
+import { creditShapley } from "./shapley/credit.js";
+import type { CoalitionValues } from "./shapley/shapleyValues.js";
 import { creditFirstTouch, creditLastNonDirect, creditLastTouch } from "./rules/positional.js";
 import { creditParticipation } from "./rules/participation.js";
 import { creditInverseJ, creditJShaped } from "./rules/positionWeights.js";
@@ -10,6 +12,7 @@ import {
   type CreditRow,
   type CreditRule,
   type CreditTouch,
+  type CreditedModel,
   type Model,
   type ModelSettings,
   type RemovalEffects,
@@ -41,14 +44,16 @@ const SINGLE_TOUCH_MODELS: ReadonlySet<Model> = new Set(["first_touch", "last_to
 /**
  * The credit rows of one conversion under one model. `touches` is the person's full touch
  * list sorted by time; rows point into it and come in touch order. `removalEffects` is only
- * read by `markov` (missing: linear over the path's distinct channels).
+ * read by `markov`, `coalitions` only by `shapley` (missing: linear over the path's distinct
+ * channels).
  */
 export function creditConversion(
-  model: Model,
+  model: CreditedModel,
   touches: readonly CreditTouch[],
   conversionAt: number,
   settings: ModelSettings,
   removalEffects?: RemovalEffects,
+  coalitions?: CoalitionValues,
 ): CreditRow[] {
   const eligible = eligibleTouches(touches, conversionAt, settings.lookbackDays);
   const path: CreditTouch[] = [];
@@ -59,7 +64,11 @@ export function creditConversion(
   if (path.length === 0) return [{ touch: null, channel: UNATTRIBUTED, credit: 1 }];
 
   const credits =
-    model === "markov" ? creditMarkov(path, removalEffects) : RULE_CREDITS[model](path, conversionAt, settings);
+    model === "markov"
+      ? creditMarkov(path, removalEffects)
+      : model === "shapley"
+        ? creditShapley(path, coalitions)
+        : RULE_CREDITS[model](path, conversionAt, settings);
   const rows = path.map((touch, i): CreditRow => ({
     touch: eligible[i] ?? null,
     channel: touch.channel,

@@ -12,9 +12,19 @@ export const RULE_MODELS = [
   "custom",
   "participation",
 ] as const;
-export const MODELS = [...RULE_MODELS, "markov"] as const;
+export const MODELS = [...RULE_MODELS, "markov", "shapley", "markov_global"] as const;
 export type RuleModel = (typeof RULE_MODELS)[number];
 export type Model = (typeof MODELS)[number];
+/**
+ * `markov_global` splits the total of conversions by removal-effect shares (the aggregate
+ * ChannelAttribution/DP6 report) at report time: it has no per-conversion credits. Every
+ * other model is credited per conversion and stored.
+ */
+export const AGGREGATE_MODELS = ["markov_global"] as const;
+export type CreditedModel = Exclude<Model, (typeof AGGREGATE_MODELS)[number]>;
+export const CREDITED_MODELS: readonly CreditedModel[] = MODELS.filter(
+  (m): m is CreditedModel => !(AGGREGATE_MODELS as readonly string[]).includes(m),
+);
 
 /** A touchpoint as the models see it. */
 export interface CreditTouch {

@@ -96,6 +96,17 @@ const cron = (fallback: string) =>
     .default(fallback)
     .refine((s) => validCron(s), { message: "must be a valid cron expression (5 fields, or 6 with seconds)" });
 
+const markovOrder = z
+  .string()
+  .default("1")
+  .transform((s, ctx): number | "auto" => {
+    const v = s.trim().toLowerCase();
+    if (v === "auto") return "auto";
+    if (/^[1-4]$/.test(v)) return Number(v);
+    ctx.addIssue({ code: "custom", message: `must be 1, 2, 3, 4 or auto, got "${s}"` });
+    return z.NEVER;
+  });
+
 export const envSchema = z.object({
   PORT: int(3000, 0, 65535).describe("HTTP port"),
   HOST: z
@@ -133,6 +144,8 @@ export const envSchema = z.object({
   SESSION_TIMEOUT_MINUTES: positive(30).describe("inactivity after which a call starts a new visit"),
   OUTBOX_CRON: cron("*/10 * * * * *").describe("when the outbox is sent to Segment"),
   RECOMPUTE_CRON: cron("0 * * * *").describe("when the Markov model is recomputed"),
+  MARKOV_ORDER: markovOrder.describe("order of the Markov chain (states are the last k channels), or auto: chosen by held-out likelihood"),
+  BOOTSTRAP_RESAMPLES: int(200, 0, 10_000).describe("bootstrap resamples of markov/shapley credit intervals at each refit; 0: no intervals"),
   RETENTION_DAYS: z
     .string()
     .optional()
@@ -176,6 +189,8 @@ export interface Config {
   sessionTimeoutMinutes: number;
   outboxCron: string;
   recomputeCron: string;
+  markovOrder: number | "auto";
+  bootstrapResamples: number;
   retentionDays: number | undefined;
   channelRulesPath: string | undefined;
   logLevel: string;
@@ -218,6 +233,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionTimeoutMinutes: e.SESSION_TIMEOUT_MINUTES,
     outboxCron: e.OUTBOX_CRON,
     recomputeCron: e.RECOMPUTE_CRON,
+    markovOrder: e.MARKOV_ORDER,
+    bootstrapResamples: e.BOOTSTRAP_RESAMPLES,
     retentionDays: e.RETENTION_DAYS,
     channelRulesPath: e.CHANNEL_RULES_PATH || undefined,
     logLevel: e.LOG_LEVEL,

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Pipeline } from "../pipeline/context.js";
 import { applyNextRaw, derivePendingPersons, DEFAULT_UNIT, type UnitLimits } from "./deriveUnit.js";
-import { recreditChunk, repairDirtyPersons, startRefit } from "./refit.js";
+import { bootstrapChunk, recreditChunk, repairDirtyPersons, startRefit, type PendingBootstrap } from "./refit.js";
 
 export interface DeriverStatus {
   running: boolean;
@@ -58,6 +58,9 @@ export function createDeriver(p: Pipeline, log: Logger, opts: DeriverOptions = {
   const drainers: Array<{ after: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   const refits: Array<{ resolve: (r: { paths: number; solveMs: number }) => void; reject: (e: unknown) => void }> = [];
   const status: DeriverStatus = { running: false, error: null, lastStepAt: 0, derived: 0 };
+  // The bootstrap of the last refit, stepped when there is no new input (lost on a restart:
+  // the next refit computes intervals again; until then the report's bounds are null).
+  let pendingBootstrap: PendingBootstrap | null = null;
 
   const notify = () => {
     wake?.();
@@ -67,7 +70,8 @@ export function createDeriver(p: Pipeline, log: Logger, opts: DeriverOptions = {
     const asked = refits.splice(0);
     if (asked.length > 0) {
       try {
-        const r = await startRefit(p);
+        const { bootstrap, ...r } = await startRefit(p);
+        pendingBootstrap = bootstrap;
         for (const a of asked) a.resolve(r);
       } catch (err) {
         for (const a of asked) a.reject(err);
@@ -81,6 +85,10 @@ export function createDeriver(p: Pipeline, log: Logger, opts: DeriverOptions = {
     const persons = await derivePendingPersons(p, log, unit);
     if (u.messages + u.hits + persons > 0) return true;
     if (await recreditChunk(p, log, opts.recreditChunkMs)) return true;
+    if (pendingBootstrap) {
+      if (await bootstrapChunk(p, log, pendingBootstrap)) pendingBootstrap = null;
+      return true;
+    }
     if (Date.now() - lastMaintenance >= maintenanceMs || drainers.length > 0) {
       lastMaintenance = Date.now();
       const days = await p.store.transaction(() => p.store.reports.refreshDirtyDays(50));

@@ -2,6 +2,7 @@ import type { Config } from "../config/index.js";
 import type { Store } from "../store/index.js";
 import type { Classifier } from "../sources/index.js";
 import type { ModelSettings, RemovalEffects } from "../attribution/types.js";
+import { modelFitsOf, type ModelFits } from "../attribution/modelFits.js";
 
 /** Everything the pipeline steps need, passed in (no globals). */
 export interface Pipeline {
@@ -78,6 +79,11 @@ export class DirtyPersons {
   get size(): number {
     return this.persons.size;
   }
+}
+
+/** The data-driven fits currently in force (removal effects, Shapley coalitions; empty before the first run). */
+export async function currentFits(store: Store): Promise<ModelFits> {
+  return modelFitsOf(await store.derived.markovModel());
 }
 
 /** The Markov removal effects currently in force (empty before the first run). */

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import {
   creditConversion,
+  CREDITED_MODELS,
   hasCampaign,
-  MODELS,
   type CreditRow as ModelCreditRow,
   type CreditTouch,
   type Model,
-  type RemovalEffects,
+  type ModelFits,
 } from "../attribution/index.js";
 import { changedTraits, identifyTraits } from "../feedback/index.js";
 import type { ConversionRow, CreditRow, IdentityRow, StoredTouchpoint } from "../store/types.js";
@@ -20,14 +20,14 @@ import { feedbackTarget } from "./feedbackTarget.js";
  * deals: credits of every model for each conversion, traits, and the feedback they cause.
  * `newTouches` are the touchpoints (message ids) that appeared in this unit of work.
  */
-export async function derivePerson(p: Pipeline, personId: number, newTouches: ReadonlySet<string>, effects: RemovalEffects): Promise<void> {
+export async function derivePerson(p: Pipeline, personId: number, newTouches: ReadonlySet<string>, fits: ModelFits): Promise<void> {
   const { derived, identities, deals, outbox } = p.store;
   const ids = await identities.identitiesOf(personId);
   if (ids.length === 0) return; // erased or merged away meanwhile
   const touches = await derived.touchpointsOf(personId);
   const conversions = await derived.conversionsOf(personId);
   const byModel: Partial<Record<Model, ModelCreditRow[]>> = {};
-  for (const c of conversions) await derived.replaceCredits(c.id, creditsOf(p, c, touches, effects, byModel));
+  for (const c of conversions) await derived.replaceCredits(c.id, creditsOf(p, c, touches, fits, byModel));
 
   const traits = personTraits(
     {
@@ -39,7 +39,7 @@ export async function derivePerson(p: Pipeline, personId: number, newTouches: Re
       conversionCredits: byModel,
     },
     p.settings,
-    effects,
+    fits,
   );
   const now = p.now();
   await derived.putTraits(personId, traits, now);
@@ -70,14 +70,14 @@ export function creditsOf(
   p: Pipeline,
   c: ConversionRow,
   touches: readonly StoredTouchpoint[],
-  effects: RemovalEffects,
+  fits: ModelFits,
   /** Collects each model's rows (over every conversion passed) for the model-channel traits. */
   byModel?: Partial<Record<Model, ModelCreditRow[]>>,
 ): CreditRow[] {
   const rows: CreditRow[] = [];
   const modelTouches = p.settings.campaignPriority === true ? withCampaignFlags(touches) : touches;
-  for (const model of MODELS) {
-    const credited = creditConversion(model, modelTouches, c.at, p.settings, effects);
+  for (const model of CREDITED_MODELS) {
+    const credited = creditConversion(model, modelTouches, c.at, p.settings, fits.removalEffects, fits.coalitions);
     if (byModel) (byModel[model] ??= []).push(...credited);
     for (const r of credited) {
       const t = r.touch === null ? undefined : touches[r.touch];

@@ -1,5 +1,7 @@
 import { MODELS, type Model, type ModelSettings } from "../attribution/types.js";
 import type { GroupBy, ReportRow, Store } from "../store/index.js";
+import type { MarkovModelRow } from "../store/types.js";
+import { fitSummary, globalRows, withIntervals } from "./dataDriven.js";
 import { LOOKBACK_DAYS_MAX, LOOKBACK_DAYS_MIN, LOOKBACK_MODELS, lookbackRows } from "./lookbackReport.js";
 
 export const GROUPINGS: readonly GroupBy[] = ["channel", "source", "source_medium", "campaign"];
@@ -34,6 +36,9 @@ export function parseReportQuery(q: Record<string, unknown>): ParsedQuery {
   if (!(GROUPINGS as readonly string[]).includes(groupBy)) {
     return { kind: "invalid", message: `unknown groupBy "${groupBy}"; allowed: ${GROUPINGS.join(", ")}` };
   }
+  if (model === "markov_global" && groupBy !== "channel") {
+    return { kind: "invalid", message: `model "markov_global" splits conversions by channel only; groupBy must be channel` };
+  }
   const from = time("from", q.from);
   const to = time("to", q.to);
   if (typeof from === "string") return { kind: "invalid", message: from };
@@ -59,16 +64,30 @@ function parseLookbackDays(v: unknown): number | null | string {
   return n;
 }
 
-async function modelSection(store: Store, model: Model, q: ReportQuery, recomputed?: ReadonlyMap<Model, ReportRow[]>) {
-  const rows: ReportRow[] = recomputed?.get(model) ?? (await store.reports.attributionRows({ model, from: q.from, to: q.to, conversion: q.conversion }, q.groupBy));
+async function modelSection(
+  store: Store,
+  model: Model,
+  q: ReportQuery,
+  fit: MarkovModelRow | undefined,
+  recomputed?: ReadonlyMap<Model, ReportRow[]>,
+) {
+  const stored = async (m: Exclude<Model, "markov_global">): Promise<ReportRow[]> =>
+    recomputed?.get(m) ?? (await store.reports.attributionRows({ model: m, from: q.from, to: q.to, conversion: q.conversion }, q.groupBy));
+  let rows: ReportRow[];
+  if (model === "markov_global") rows = globalRows(await stored("markov"), fit?.removalEffects ?? {});
+  else rows = await stored(model);
   let conversions = 0;
   let revenue = 0;
   for (const r of rows) {
     conversions += r.conversions;
     revenue += r.revenue;
   }
+  // The bootstrap intervals belong to the stored credits (LOOKBACK_DAYS): none for a recomputed window.
+  if (DATA_DRIVEN.has(model)) rows = withIntervals(rows, model as "markov" | "shapley" | "markov_global", q.groupBy, recomputed ? null : fit?.fit?.intervals);
   return { rows, totals: { conversions, revenue }, ...(model === "participation" ? PARTICIPATION_NOTE : {}) };
 }
+
+const DATA_DRIVEN: ReadonlySet<Model> = new Set(["markov", "shapley", "markov_global"]);
 
 /** Participation credits 1 per channel on a path, so its totals are not conversions: the report says so. */
 export const PARTICIPATION_NOTE = {
@@ -77,18 +96,22 @@ export const PARTICIPATION_NOTE = {
 } as const;
 
 /**
- * The attribution report in DESIGN.md's shape, for one model or all side by side. With
- * `lookbackDays` the sections are recomputed at query time for that window (`settings`: the
- * other model settings, as the stored credits use them), the head says `lookbackDays`, and
- * `model=all` lists the models it could not recompute in `lookback_omitted`.
+ * The attribution report in DESIGN.md's shape, for one model or all side by side. The
+ * data-driven models (markov, shapley, markov_global) add `fit` (when and on how many paths,
+ * Markov order; null before the first fit) and per row `credit_low`/`credit_high`; markov and
+ * markov_global add `removal_effects`; `model=all` leaves out markov_global unless grouped by
+ * channel. With `lookbackDays` the sections are recomputed at query time for that window
+ * (`settings`: the other model settings, as the stored credits use them), the head says
+ * `lookbackDays`, and `model=all` lists the models it could not recompute in `lookback_omitted`.
  */
 export async function attributionReport(store: Store, q: ReportQuery, settings?: ModelSettings) {
   const lookbackDays = q.lookbackDays ?? null;
   const head = { model: q.model, groupBy: q.groupBy, from: iso(q.from), to: iso(q.to), ...(lookbackDays === null ? {} : { lookbackDays }) };
-  const models: readonly Model[] = q.model === "all" ? (lookbackDays === null ? MODELS : MODELS.filter((m) => LOOKBACK_MODELS.includes(m))) : [q.model];
-  // Read once: the recomputed markov credits and the removal_effects shown are the same fit.
-  const effects = models.includes("markov") ? ((await store.derived.markovModel())?.removalEffects ?? {}) : {};
-  const markovExtra = async () => ({ removal_effects: effects });
+  const candidates = q.model === "all" ? MODELS.filter((m) => m !== "markov_global" || q.groupBy === "channel") : [q.model];
+  const models: readonly Model[] = lookbackDays === null || q.model !== "all" ? candidates : candidates.filter((m) => LOOKBACK_MODELS.includes(m));
+  // Read once: the recomputed markov credits, the removal_effects and the fit shown are the same fit.
+  const fit = await store.derived.markovModel();
+  const effects = fit?.removalEffects ?? {};
   let recomputed: ReadonlyMap<Model, ReportRow[]> | undefined;
   if (lookbackDays !== null) {
     if (!settings) throw new Error("attributionReport: lookbackDays needs the model settings");
@@ -97,9 +120,14 @@ export async function attributionReport(store: Store, q: ReportQuery, settings?:
   }
   if (q.model === "all") {
     const sections: Record<string, Awaited<ReturnType<typeof modelSection>>> = {};
-    for (const m of models) sections[m] = await modelSection(store, m, q, recomputed);
-    const omitted = lookbackDays === null ? [] : MODELS.filter((m) => !models.includes(m));
-    return { ...head, models: sections, ...(omitted.length > 0 ? { lookback_omitted: omitted } : {}), ...(await markovExtra()) };
+    for (const m of models) sections[m] = await modelSection(store, m, q, fit, recomputed);
+    const omitted = lookbackDays === null ? [] : candidates.filter((m) => !models.includes(m));
+    return { ...head, models: sections, ...(omitted.length > 0 ? { lookback_omitted: omitted } : {}), removal_effects: effects, fit: fitSummary(fit) };
   }
-  return { ...head, ...(await modelSection(store, q.model, q, recomputed)), ...(q.model === "markov" ? await markovExtra() : {}) };
+  return {
+    ...head,
+    ...(await modelSection(store, q.model, q, fit, recomputed)),
+    ...(q.model === "markov" || q.model === "markov_global" ? { removal_effects: effects } : {}),
+    ...(DATA_DRIVEN.has(q.model) ? { fit: fitSummary(fit) } : {}),
+  };
 }

@@ -20,7 +20,7 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly un
 }
 
 interface Section {
-  rows: Array<{ key: string; conversions: number; revenue: number }>;
+  rows: Array<{ key: string; conversions: number; revenue: number; credit_low?: number | null; credit_high?: number | null }>;
 }
 
 /**
@@ -29,6 +29,13 @@ interface Section {
  */
 export function reportCsv(report: { groupBy: string } & ({ rows: Section["rows"] } | { models: Record<string, Section> })): string {
   if ("rows" in report) {
+    // The data-driven models' bootstrap bounds, when the rows carry them.
+    if (report.rows.some((r) => "credit_low" in r)) {
+      return toCsv(
+        [report.groupBy, "conversions", "revenue", "credit_low", "credit_high"],
+        report.rows.map((r) => [r.key, r.conversions, r.revenue, r.credit_low, r.credit_high]),
+      );
+    }
     return toCsv(
       [report.groupBy, "conversions", "revenue"],
       report.rows.map((r) => [r.key, r.conversions, r.revenue]),

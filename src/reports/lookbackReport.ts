@@ -1,5 +1,5 @@
 import { setImmediate as turn } from "node:timers/promises";
-import { DAY_MS, RULE_MODELS, creditConversion, hasCampaign, type CreditTouch, type Model, type ModelSettings, type RemovalEffects } from "../attribution/index.js";
+import { DAY_MS, RULE_MODELS, creditConversion, hasCampaign, type CreditTouch, type CreditedModel, type Model, type ModelSettings, type RemovalEffects } from "../attribution/index.js";
 import type { GroupBy, LookbackConversion, LookbackFilter, LookbackTouch, ReportRow, Store } from "../store/index.js";
 import { CreditTotals, groupKey } from "./groupCredits.js";
 
@@ -33,7 +33,7 @@ export async function lookbackRows(
 ): Promise<Map<Model, ReportRow[]>> {
   const windowSettings: ModelSettings = { ...settings, lookbackDays: filter.lookbackDays };
   const lookbackMs = filter.lookbackDays * DAY_MS;
-  const totals = models.map((model) => ({ model, sums: new CreditTotals() }));
+  const totals = models.filter((m): m is CreditedModel => m !== "markov_global").map((model) => ({ model, sums: new CreditTotals() }));
   const range: LookbackFilter = { from: filter.from, to: filter.to, conversion: filter.conversion };
 
   const credit = (touches: readonly CreditTouch[], fields: readonly LookbackTouch[], c: LookbackConversion) => {

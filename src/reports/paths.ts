@@ -1,4 +1,4 @@
-import { MODELS, UNATTRIBUTED, type Model } from "../attribution/types.js";
+import { CREDITED_MODELS, UNATTRIBUTED, type Model } from "../attribution/types.js";
 import type { Store } from "../store/index.js";
 import { parseRange, type Parsed } from "./overview.js";
 
@@ -32,8 +32,8 @@ export function parsePathQuery(q: Record<string, unknown>): Parsed<PathQuery> {
   const limit = parseLimit(q.limit);
   if (typeof limit === "string") return { kind: "invalid", message: limit };
   const model = q.model === undefined || q.model === "" ? "linear" : q.model;
-  if (typeof model !== "string" || !(MODELS as readonly string[]).includes(model)) {
-    return { kind: "invalid", message: `unknown model ${JSON.stringify(model)}; allowed: ${MODELS.join(", ")}` };
+  if (typeof model !== "string" || !(CREDITED_MODELS as readonly string[]).includes(model)) {
+    return { kind: "invalid", message: `unknown model ${JSON.stringify(model)}; allowed: ${CREDITED_MODELS.join(", ")}` };
   }
   const range = parseRange(q);
   if (range.kind === "invalid") return range;

@@ -1,4 +1,4 @@
-import { MODELS } from "../attribution/types.js";
+import { CREDITED_MODELS } from "../attribution/types.js";
 import type { Store } from "../store/index.js";
 import type { IdentityKind, IdentityRow } from "../store/types.js";
 
@@ -40,7 +40,7 @@ export async function personView(store: Store, personId: number) {
     })),
     conversions: conversions.map((c) => {
       const credits: Record<string, Array<{ touch: number | null; channel: string; credit: number }>> = {};
-      for (const m of MODELS) credits[m] = [];
+      for (const m of CREDITED_MODELS) credits[m] = [];
       for (const r of creditsOf.get(c.id)!) {
         (credits[r.model] ??= []).push({ touch: r.touchIndex, channel: r.channel, credit: r.credit });
       }

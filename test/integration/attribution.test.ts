@@ -130,6 +130,7 @@ describe("attribution through the webhook", () => {
         "inverse_j",
         "custom",
         "participation",
+        "shapley",
       ].sort(),
     );
     for (const [model, m] of Object.entries(r.body.models) as Array<[string, { totals: { conversions: number; revenue: number } }]>) {
@@ -141,10 +142,15 @@ describe("attribution through the webhook", () => {
     expect(r.body.models.participation.totals.conversions).toBe(5);
     expect(r.body.models.participation.totals.revenue).toBe(100 * 3 + 50);
     expect(r.body.models.participation.credits_sum_to_conversions).toBe(false);
+    // By channel, markov_global (which only splits by channel) is there too, with the same totals.
+    const byChannel = await request(app).get("/api/reports/attribution?model=all&groupBy=channel").expect(200);
+    expect(byChannel.body.models.markov_global.totals.conversions).toBeCloseTo(3, 10);
+    expect(byChannel.body.models.markov_global.totals.revenue).toBeCloseTo(150, 10);
   });
 
   test.each([
-    ["model=best", /unknown model "best"; allowed: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, j_shaped, inverse_j, custom, participation, markov, all/],
+    ["model=best", /unknown model "best"; allowed: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, j_shaped, inverse_j, custom, participation, markov, shapley, markov_global, all/],
+    ["model=markov_global&groupBy=source", /markov_global" splits conversions by channel only/],
     ["groupBy=country", /unknown groupBy "country"; allowed: channel, source, source_medium, campaign/],
     ["from=yesterday", /from must be an ISO 8601 time/],
   ])("%s is a 400 naming the allowed values", async (query, message) => {

@@ -261,4 +261,13 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX conversions_person_at ON conversions (person_id, at, name, revenue);
     `,
   },
+  {
+    version: 8,
+    name: "data-driven fit: Markov order, Shapley coalitions, bootstrap intervals",
+    sql: `
+      -- JSON {order, coalitions: [{channels, conversions, journeys}], intervals}: what shapley
+      -- credits from and the report's credit_low/credit_high; NULL in rows from before.
+      ALTER TABLE markov_model ADD COLUMN fit TEXT;
+    `,
+  },
 ];

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import {
-  MODELS,
+  CREDITED_MODELS,
   buildPaths,
   creditConversion,
   eligibleTouches,
@@ -39,7 +39,7 @@ const settingsArb: fc.Arbitrary<ModelSettings> = fc.record(
   { requiredKeys: ["lookbackDays", "decayHalfLifeDays"] },
 );
 // Every model but participation shares each conversion out (sum 1); participation gives 1 per channel.
-const SHARING_MODELS = MODELS.filter((m) => m !== "participation");
+const SHARING_MODELS = CREDITED_MODELS.filter((m) => m !== "participation");
 const effectsArb = fc.option(
   fc.dictionary(fc.constantFrom(...CHANNELS), fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true }))),
   { nil: undefined },
@@ -68,7 +68,7 @@ describe("credit laws", () => {
     );
   });
 
-  test.each(MODELS)("%s: rows reference only eligible touches, by their channel", (model) => {
+  test.each(CREDITED_MODELS)("%s: rows reference only eligible touches, by their channel", (model) => {
     fc.assert(
       fc.property(touchesArb, timeArb, settingsArb, effectsArb, (touches, conversionAt, settings, effects) => {
         const eligible = eligibleTouches(touches, conversionAt, settings.lookbackDays);
@@ -103,7 +103,7 @@ describe("credit laws", () => {
     );
   });
 
-  test.each(MODELS)("%s: deterministic (a copy of the same input gives the same rows)", (model) => {
+  test.each(CREDITED_MODELS)("%s: deterministic (a copy of the same input gives the same rows)", (model) => {
     fc.assert(
       fc.property(touchesArb, timeArb, settingsArb, effectsArb, (touches, conversionAt, settings, effects) => {
         const rows = creditConversion(model, touches, conversionAt, settings, effects);

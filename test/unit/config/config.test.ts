@@ -54,6 +54,12 @@ describe("loadConfig", () => {
     ["POSITION_WEIGHTS", "50,30,30"],
     ["POSITION_WEIGHTS", "-0.2,0.6,0.6"],
     ["CAMPAIGN_PRIORITY", "yes"],
+    ["MARKOV_ORDER", "0"],
+    ["MARKOV_ORDER", "5"],
+    ["MARKOV_ORDER", "2.5"],
+    ["MARKOV_ORDER", "best"],
+    ["BOOTSTRAP_RESAMPLES", "-1"],
+    ["BOOTSTRAP_RESAMPLES", "many"],
   ])("%s=%s is rejected with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: `));
@@ -67,6 +73,13 @@ describe("loadConfig", () => {
       expect(String(err)).toContain("PORT:");
       expect(String(err)).toContain("LOOKBACK_DAYS:");
     }
+  });
+
+  test("MARKOV_ORDER: 1 by default, 1..4 or auto; BOOTSTRAP_RESAMPLES 200 by default, 0 allowed", () => {
+    expect(loadConfig({})).toMatchObject({ markovOrder: 1, bootstrapResamples: 200 });
+    expect(loadConfig({ MARKOV_ORDER: "3" }).markovOrder).toBe(3);
+    expect(loadConfig({ MARKOV_ORDER: " Auto " }).markovOrder).toBe("auto");
+    expect(loadConfig({ BOOTSTRAP_RESAMPLES: "0" }).bootstrapResamples).toBe(0);
   });
 
   test("an empty value counts as unset", () => {
