@@ -53,11 +53,15 @@ async function modelSection(store: Store, model: Model, q: ReportQuery) {
 /** The attribution report in DESIGN.md's shape, for one model or all side by side. */
 export async function attributionReport(store: Store, q: ReportQuery) {
   const head = { model: q.model, groupBy: q.groupBy, from: iso(q.from), to: iso(q.to) };
-  const markovExtra = async () => ({ removal_effects: (await store.derived.markovModel())?.removalEffects ?? {} });
+  const fitted = await store.derived.markovModel();
+  const markovExtra = { removal_effects: fitted?.removalEffects ?? {} };
+  // Which fit the markov credits come from; null: never fitted (its credits are linear's until then).
+  const fit = fitted ? { fitted_at: iso(fitted.computedAt), paths: fitted.paths } : null;
+  const section = async (m: Model) => ({ ...(await modelSection(store, m, q)), ...(m === "markov" ? { fit } : {}) });
   if (q.model === "all") {
-    const models: Record<string, Awaited<ReturnType<typeof modelSection>>> = {};
-    for (const m of MODELS) models[m] = await modelSection(store, m, q);
-    return { ...head, models, ...(await markovExtra()) };
+    const models: Record<string, Awaited<ReturnType<typeof section>>> = {};
+    for (const m of MODELS) models[m] = await section(m);
+    return { ...head, models, ...markovExtra };
   }
-  return { ...head, ...(await modelSection(store, q.model, q)), ...(q.model === "markov" ? await markovExtra() : {}) };
+  return { ...head, ...(await section(q.model)), ...(q.model === "markov" ? markovExtra : {}) };
 }

@@ -103,8 +103,16 @@ describe("attribution through the webhook", () => {
     const { app, pipeline, deriver } = await seed();
     // The scheduled refit as the server runs it (in the deriver), once the seed is derived.
     await settled(pipeline);
+    const before = await request(app).get("/api/reports/attribution?model=markov").expect(200);
+    expect(before.body.fit).toBeNull();
+    const all = await request(app).get("/api/reports/attribution?model=all").expect(200);
+    expect(all.body.models.markov.fit).toBeNull();
+    expect(all.body.models.linear).not.toHaveProperty("fit");
+    const asked = Date.now();
     await deriver.refit();
     const r = await request(app).get("/api/reports/attribution?model=markov").expect(200);
+    expect(r.body.fit.paths).toBe(3);
+    expect(Date.parse(r.body.fit.fitted_at)).toBeGreaterThanOrEqual(asked - 1000);
     // Paths: [Organic Search, Email, Direct] -> conv, [Paid Search] -> conv, [Referral] -> null.
     // P(conv) = 2/3; removing any converting channel halves it; Referral never converts.
     expect(r.body.removal_effects).toEqual({ Direct: 0.5, Email: 0.5, "Organic Search": 0.5, "Paid Search": 0.5, Referral: 0 });

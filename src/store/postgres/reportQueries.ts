@@ -66,6 +66,11 @@ const GROUPED = Object.fromEntries((["channel", "source", "source_medium", "camp
 /** Attribution reports over `report_days` and `credits` (see ../sqlite/reportQueries.ts). */
 export function reportQueries(sql: Sql): Store["reports"] {
   return {
+    async dirtyDayCount() {
+      return (await sql.one<{ n: number }>("SELECT count(*) AS n FROM report_dirty_days"))!.n;
+    },
+    // Autovacuum keeps PostgreSQL's statistics current.
+    async optimize() {},
     /**
      * Claims up to `limit` dirty days and re-sums them; returns how many. Each day is also
      * locked (advisory, in day order) while it is re-summed, so that even two transactions

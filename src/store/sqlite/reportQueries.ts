@@ -1,4 +1,4 @@
-import type { Db } from "./db.js";
+import { optimize, type Db } from "./db.js";
 
 export type GroupBy = "channel" | "source" | "source_medium" | "campaign";
 
@@ -81,7 +81,12 @@ export function reportQueries(db: Db) {
     ]),
   ) as Record<GroupBy, ReturnType<Db["prepare"]>>;
 
+  const dirtyCount = db.prepare("SELECT count(*) FROM report_dirty_days").pluck();
   return {
+    /** How many days wait to be re-summed (a read: the deriver takes the write lock only when some do). */
+    dirtyDayCount: (): number => dirtyCount.get() as number,
+    /** Planner statistics brought up to date where the tables grew (run by the deriver's maintenance). */
+    optimize: (): void => optimize(db),
     /** Re-sums up to `limit` dirty days into `report_days` (run by the deriver); returns how many. */
     refreshDirtyDays: refresh,
     attributionRows(f: ReportFilter, groupBy: GroupBy): ReportRow[] {
