@@ -9,6 +9,9 @@ export interface ReportQuery {
   from: number | null;
   to: number | null;
   conversion: string | null;
+  /** Drill-down: only this channel's credits, and below it only this "source / medium". */
+  channel?: string | null;
+  sourceMedium?: string | null;
 }
 
 export type ParsedQuery = { kind: "ok"; query: ReportQuery } | { kind: "invalid"; message: string };
@@ -35,12 +38,16 @@ export function parseReportQuery(q: Record<string, unknown>): ParsedQuery {
   const to = time("to", q.to);
   if (typeof from === "string") return { kind: "invalid", message: from };
   if (typeof to === "string") return { kind: "invalid", message: to };
-  const conversion = typeof q.conversion === "string" && q.conversion !== "" ? q.conversion : null;
-  return { kind: "ok", query: { model: model as Model | "all", groupBy: groupBy as GroupBy, from, to, conversion } };
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
+  const query = {
+    model: model as Model | "all", groupBy: groupBy as GroupBy, from, to,
+    conversion: text(q.conversion), channel: text(q.channel), sourceMedium: text(q.sourceMedium),
+  };
+  return { kind: "ok", query };
 }
 
 async function modelSection(store: Store, model: Model, q: ReportQuery) {
-  const rows: ReportRow[] = await store.reports.attributionRows({ model, from: q.from, to: q.to, conversion: q.conversion }, q.groupBy);
+  const rows: ReportRow[] = await store.reports.attributionRows({ model, from: q.from, to: q.to, conversion: q.conversion, channel: q.channel, sourceMedium: q.sourceMedium }, q.groupBy);
   let conversions = 0;
   let revenue = 0;
   for (const r of rows) {
@@ -52,7 +59,10 @@ async function modelSection(store: Store, model: Model, q: ReportQuery) {
 
 /** The attribution report in DESIGN.md's shape, for one model or all side by side. */
 export async function attributionReport(store: Store, q: ReportQuery) {
-  const head = { model: q.model, groupBy: q.groupBy, from: iso(q.from), to: iso(q.to) };
+  const head = {
+    model: q.model, groupBy: q.groupBy, from: iso(q.from), to: iso(q.to),
+    ...(q.channel ? { channel: q.channel } : {}), ...(q.sourceMedium ? { sourceMedium: q.sourceMedium } : {}),
+  };
   const fitted = await store.derived.markovModel();
   const markovExtra = { removal_effects: fitted?.removalEffects ?? {} };
   // Which fit the markov credits come from; null: never fitted (its credits are linear's until then).

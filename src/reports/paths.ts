@@ -23,7 +23,7 @@ export interface PathsReport {
   to: string | null;
   conversion: string | null;
   /** Top paths: conversions, revenue, mean touches and mean days from first touch to conversion (null: no touch). */
-  paths: Array<{ path: string[]; conversions: number; revenue: number; avg_touches: number; avg_days: number | null }>;
+  paths: Array<{ path: string[]; conversions: number; revenue: number; avg_touches: number; avg_days: number | null; example_person: string | null }>;
   /** Conversions per number of touches on the path (0: no credited touch, the Unattributed path). */
   path_lengths: Array<{ touches: number; conversions: number; revenue: number }>;
   /** Conversions per whole days from the first touch to the conversion (conversions with a touch only). */
@@ -71,6 +71,8 @@ export async function pathsReport(store: Store, q: PathQuery): Promise<PathsRepo
       revenue: r.revenue,
       avg_touches: r.avg_touches,
       avg_days: r.avg_lag_ms === null ? null : r.avg_lag_ms / DAY_MS,
+      // An id GET /api/people/:id accepts: one person whose conversion took this path.
+      example_person: r.example_person === null ? null : `person:${r.example_person}`,
     })),
     path_lengths: stats.lengths.map((b) => ({ touches: b.bucket, conversions: b.conversions, revenue: b.revenue })),
     time_lag: stats.lags.map((b) => ({ days: b.bucket, conversions: b.conversions, revenue: b.revenue })),

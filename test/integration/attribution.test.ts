@@ -122,6 +122,21 @@ describe("attribution through the webhook", () => {
     expect(r.body.totals.conversions).toBeCloseTo(3, 12);
   });
 
+  test("drill-down: channel= keeps one channel's credits, sourceMedium= one source / medium below it", async () => {
+    const { app } = await seed();
+    const all = await request(app).get("/api/reports/attribution?model=linear&groupBy=source_medium").expect(200);
+    const email = await request(app).get("/api/reports/attribution?model=linear&groupBy=source_medium&channel=Email").expect(200);
+    expect(email.body.channel).toBe("Email");
+    expect(email.body.rows).toEqual(all.body.rows.filter((r: { key: string }) => r.key === "newsletter / email"));
+    expect(email.body.rows).toHaveLength(1);
+    const campaigns = await request(app)
+      .get("/api/reports/attribution?model=linear&groupBy=campaign&channel=Email&sourceMedium=newsletter%20%2F%20email").expect(200);
+    expect(campaigns.body.rows.map((r: { key: string }) => r.key)).toEqual(["may"]);
+    expect(campaigns.body.totals).toEqual(email.body.totals);
+    const none = await request(app).get("/api/reports/attribution?model=linear&channel=Email&sourceMedium=google%20%2F%20organic").expect(200);
+    expect(none.body.rows).toEqual([]);
+  });
+
   test("model=all gives every model side by side, each summing to the conversions", async () => {
     const { app } = await seed();
     const r = await request(app).get("/api/reports/attribution?model=all&groupBy=source").expect(200);

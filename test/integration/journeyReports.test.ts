@@ -5,6 +5,7 @@ import { identify, page, track } from "../support/segmentMessages.js";
 import { useTestApps } from "../support/testApp.js";
 
 const setup = useTestApps();
+const PERSON = expect.stringMatching(/^person:\d+$/);
 
 const GOOGLE = "https://www.google.com/";
 const EMAIL_URL = "https://shop.example/?utm_source=newsletter&utm_medium=email";
@@ -51,9 +52,9 @@ describe("GET /api/reports/paths", () => {
       to: null,
       conversion: null,
       paths: [
-        { path: ["Organic Search", "Email"], conversions: 2, revenue: 150, avg_touches: 2, avg_days: 17 / 24 },
-        { path: ["Direct", "Direct"], conversions: 1, revenue: 30, avg_touches: 2, avg_days: 5 / 24 },
-        { path: ["Unattributed"], conversions: 1, revenue: 0, avg_touches: 0, avg_days: null },
+        { path: ["Organic Search", "Email"], conversions: 2, revenue: 150, avg_touches: 2, avg_days: 17 / 24, example_person: PERSON },
+        { path: ["Direct", "Direct"], conversions: 1, revenue: 30, avg_touches: 2, avg_days: 5 / 24, example_person: PERSON },
+        { path: ["Unattributed"], conversions: 1, revenue: 0, avg_touches: 0, avg_days: null, example_person: PERSON },
       ],
       path_lengths: [
         { touches: 0, conversions: 1, revenue: 0 },
@@ -65,6 +66,11 @@ describe("GET /api/reports/paths", () => {
       ],
       total_conversions: 4,
     });
+    // example_person is an id the person lookup takes: one of the persons who took the path.
+    const example = await request(app).get(`/api/people/${res.body.paths[0].example_person}`).expect(200);
+    expect(example.body.identities.map((i: { value: string }) => i.value)).toContain("user-a");
+    expect(example.body.touchpoints.map((t: { channel: string }) => t.channel)).toEqual(["Organic Search", "Email"]);
+    expect((await request(app).get("/api/people/person:999999")).status).toBe(404);
     const csv = await request(app).get("/api/reports/paths?format=csv");
     expect(csv.headers["content-type"]).toMatch(/^text\/csv/);
     expect(csv.text.split("\r\n")[0]).toBe("path,conversions,revenue,avg_touches,avg_days");
@@ -79,7 +85,7 @@ describe("GET /api/reports/paths", () => {
   test("limit keeps the most common paths; the total still counts every conversion", async () => {
     const app = await seeded();
     const res = await request(app).get("/api/reports/paths?limit=1");
-    expect(res.body.paths).toEqual([{ path: ["Organic Search", "Email"], conversions: 2, revenue: 150, avg_touches: 2, avg_days: 17 / 24 }]);
+    expect(res.body.paths).toEqual([{ path: ["Organic Search", "Email"], conversions: 2, revenue: 150, avg_touches: 2, avg_days: 17 / 24, example_person: PERSON }]);
     expect(res.body.total_conversions).toBe(4);
     expect(res.body.path_lengths.reduce((n: number, b: { conversions: number }) => n + b.conversions, 0)).toBe(4);
   });
@@ -87,11 +93,11 @@ describe("GET /api/reports/paths", () => {
   test("from/to and conversion filter the conversions", async () => {
     const app = await seeded();
     const ranged = await request(app).get("/api/reports/paths?from=2026-03-03T00:00:00Z&to=2026-03-04T12:59:59Z");
-    expect(ranged.body.paths).toEqual([{ path: ["Organic Search", "Email"], conversions: 1, revenue: 50, avg_touches: 2, avg_days: 8 / 24 }]);
+    expect(ranged.body.paths).toEqual([{ path: ["Organic Search", "Email"], conversions: 1, revenue: 50, avg_touches: 2, avg_days: 8 / 24, example_person: PERSON }]);
     expect(ranged.body.total_conversions).toBe(1);
     expect(ranged.body.from).toBe("2026-03-03T00:00:00.000Z");
     const signups = await request(app).get("/api/reports/paths?conversion=Signed%20Up");
-    expect(signups.body.paths).toEqual([{ path: ["Unattributed"], conversions: 1, revenue: 0, avg_touches: 0, avg_days: null }]);
+    expect(signups.body.paths).toEqual([{ path: ["Unattributed"], conversions: 1, revenue: 0, avg_touches: 0, avg_days: null, example_person: PERSON }]);
     expect(signups.body).toMatchObject({ conversion: "Signed Up", total_conversions: 1, time_lag: [], path_lengths: [{ touches: 0, conversions: 1, revenue: 0 }] });
   });
 
@@ -99,9 +105,9 @@ describe("GET /api/reports/paths", () => {
     const app = await seeded();
     const res = await request(app).get("/api/reports/paths?model=first_touch");
     expect(res.body.paths).toEqual([
-      { path: ["Organic Search"], conversions: 2, revenue: 150, avg_touches: 1, avg_days: 17 / 24 },
-      { path: ["Direct"], conversions: 1, revenue: 30, avg_touches: 1, avg_days: 5 / 24 },
-      { path: ["Unattributed"], conversions: 1, revenue: 0, avg_touches: 0, avg_days: null },
+      { path: ["Organic Search"], conversions: 2, revenue: 150, avg_touches: 1, avg_days: 17 / 24, example_person: PERSON },
+      { path: ["Direct"], conversions: 1, revenue: 30, avg_touches: 1, avg_days: 5 / 24, example_person: PERSON },
+      { path: ["Unattributed"], conversions: 1, revenue: 0, avg_touches: 0, avg_days: null, example_person: PERSON },
     ]);
   });
 

@@ -330,8 +330,8 @@ describe.each(backends)("store contract on %s", (_name, makeBackend) => {
     await store.derived.replaceCredits("deal:d1", [credit("deal:d1", at, null, "Unattributed", 1, 10)]);
     expect(await store.journeys.pathStats(f, "linear", 10)).toEqual({
       paths: [
-        { path: '["Paid Search","Email \\"news\\""]', conversions: 1, revenue: 50, avg_touches: 2, avg_lag_ms: 120_000 },
-        { path: null, conversions: 1, revenue: 10, avg_touches: 0, avg_lag_ms: null },
+        { path: '["Paid Search","Email \\"news\\""]', conversions: 1, revenue: 50, avg_touches: 2, avg_lag_ms: 120_000, example_person: p },
+        { path: null, conversions: 1, revenue: 10, avg_touches: 0, avg_lag_ms: null, example_person: p },
       ],
       lengths: [{ bucket: 0, conversions: 1, revenue: 10 }, { bucket: 2, conversions: 1, revenue: 50 }],
       lags: [{ bucket: 0, conversions: 1, revenue: 50 }],

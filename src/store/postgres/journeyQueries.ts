@@ -12,22 +12,22 @@ const CONVERSIONS_IN_RANGE = `SELECT id, person_id, at, revenue FROM conversions
 const PATH_STATS = `
   WITH conv AS (${CONVERSIONS_IN_RANGE}),
   per AS MATERIALIZED (
-    SELECT conv.revenue, count(cr.channel)::int AS touches,
+    SELECT conv.revenue, conv.person_id, count(cr.channel)::int AS touches,
       '[' || string_agg(to_json(cr.channel)::text, ',' ORDER BY cr.touch_index) || ']' AS path,
       conv.at - min(t.at) AS lag
     FROM conv
     LEFT JOIN credits cr ON cr.conversion_id = conv.id AND cr.model = $4 AND cr.touch_index IS NOT NULL
     LEFT JOIN touchpoints t ON t.id = cr.touchpoint_id
-    GROUP BY conv.id, conv.revenue, conv.at)
+    GROUP BY conv.id, conv.revenue, conv.at, conv.person_id)
   (SELECT 'path' AS kind, path, NULL::bigint AS bucket, count(*)::int AS conversions, coalesce(sum(revenue), 0) AS revenue,
-     avg(touches)::float8 AS avg_touches, avg(lag)::float8 AS avg_lag_ms
+     avg(touches)::float8 AS avg_touches, avg(lag)::float8 AS avg_lag_ms, min(person_id) AS example_person
    FROM per GROUP BY path ORDER BY conversions DESC, revenue DESC, path COLLATE "C" NULLS FIRST LIMIT $5)
   UNION ALL
-  SELECT 'length', NULL, touches, count(*)::int, coalesce(sum(revenue), 0), NULL, NULL FROM per GROUP BY touches
+  SELECT 'length', NULL, touches, count(*)::int, coalesce(sum(revenue), 0), NULL, NULL, NULL FROM per GROUP BY touches
   UNION ALL
-  SELECT 'lag', NULL, lag / ${DAY_MS}, count(*)::int, coalesce(sum(revenue), 0), NULL, NULL FROM per WHERE lag IS NOT NULL GROUP BY lag / ${DAY_MS}
+  SELECT 'lag', NULL, lag / ${DAY_MS}, count(*)::int, coalesce(sum(revenue), 0), NULL, NULL, NULL FROM per WHERE lag IS NOT NULL GROUP BY lag / ${DAY_MS}
   UNION ALL
-  SELECT 'total', NULL, NULL, count(*)::int, 0, NULL, NULL FROM per`;
+  SELECT 'total', NULL, NULL, count(*)::int, 0, NULL, NULL, NULL FROM per`;
 
 const NAMES = `
   SELECT name, origin, count(*)::int AS conversions, coalesce(sum(revenue), 0) AS revenue FROM conversions

@@ -16,6 +16,8 @@ export interface PathRow {
   avg_touches: number;
   /** Mean ms from the first touch of the path to its conversion; null for a path of no touch. */
   avg_lag_ms: number | null;
+  /** One person whose conversion took this path (the lowest person id), to show its journey. */
+  example_person: number | null;
 }
 
 /** Conversions per path length (touches; 0: no credited touch) or per whole days from first touch. */
@@ -51,6 +53,7 @@ interface StatRow {
   revenue: number;
   avg_touches: number | null;
   avg_lag_ms: number | null;
+  example_person: number | null;
 }
 
 /** Splits the rows of PATH_STATS (one statement, one pass over the conversions) by kind. */
@@ -62,6 +65,7 @@ export function pathStatsOf(rows: readonly StatRow[]): PathStats {
       out.paths.push({
         path: r.path, conversions: Number(r.conversions), revenue: Number(r.revenue),
         avg_touches: Number(r.avg_touches), avg_lag_ms: r.avg_lag_ms === null ? null : Number(r.avg_lag_ms),
+        example_person: r.example_person === null ? null : Number(r.example_person),
       });
     } else if (r.kind === "length") out.lengths.push(bucket);
     else if (r.kind === "lag") out.lags.push(bucket);
@@ -98,7 +102,7 @@ export function journeyQueries(db: Db) {
   const pathStats = db.prepare(
     `WITH conv AS (${CONVERSIONS_IN_RANGE}),
      per AS MATERIALIZED (
-       SELECT conv.revenue, count(cr.channel) AS touches,
+       SELECT conv.revenue, conv.person_id, count(cr.channel) AS touches,
          CASE WHEN count(cr.channel) = 0 THEN NULL ELSE json_group_array(cr.channel ORDER BY cr.touch_index) END AS path,
          conv.at - min(t.at) AS lag
        FROM conv
@@ -108,14 +112,14 @@ export function journeyQueries(db: Db) {
        GROUP BY conv.id)
      SELECT * FROM (
        SELECT 'path' AS kind, path, NULL AS bucket, count(*) AS conversions, coalesce(sum(revenue), 0) AS revenue,
-         avg(touches) AS avg_touches, avg(lag) AS avg_lag_ms
+         avg(touches) AS avg_touches, avg(lag) AS avg_lag_ms, min(person_id) AS example_person
        FROM per GROUP BY path ORDER BY conversions DESC, revenue DESC, path LIMIT @limit)
      UNION ALL
-     SELECT 'length', NULL, touches, count(*), coalesce(sum(revenue), 0), NULL, NULL FROM per GROUP BY touches
+     SELECT 'length', NULL, touches, count(*), coalesce(sum(revenue), 0), NULL, NULL, NULL FROM per GROUP BY touches
      UNION ALL
-     SELECT 'lag', NULL, lag / ${DAY_MS}, count(*), coalesce(sum(revenue), 0), NULL, NULL FROM per WHERE lag IS NOT NULL GROUP BY lag / ${DAY_MS}
+     SELECT 'lag', NULL, lag / ${DAY_MS}, count(*), coalesce(sum(revenue), 0), NULL, NULL, NULL FROM per WHERE lag IS NOT NULL GROUP BY lag / ${DAY_MS}
      UNION ALL
-     SELECT 'total', NULL, NULL, count(*), 0, NULL, NULL FROM per`,
+     SELECT 'total', NULL, NULL, count(*), 0, NULL, NULL, NULL FROM per`,
   );
   const names = db.prepare(
     `SELECT name, origin, count(*) AS conversions, coalesce(sum(revenue), 0) AS revenue FROM conversions
