@@ -340,13 +340,17 @@ async function viewCompare(r) {
   currency = report.currency ?? null;
   state.models = Object.keys(report.models);
   const models = state.models;
-  const shown = models.filter((m) => !state.hidden.has(m));
+  // A data-driven model with no fit yet holds no credit of its own: left out, and said so.
+  const unfitted = (m) => report.models[m].fit === null;
+  const shown = models.filter((m) => !state.hidden.has(m) && !unfitted(m));
   const metric = state.metric;
   const keys = [];
   for (const m of models) for (const row of report.models[m].rows) if (!keys.includes(row.key)) keys.push(row.key);
   const cell = (k, m) => report.models[m].rows.find((x) => x.key === k)?.[metric] ?? 0;
   const fmt = metric === "revenue" ? (v) => fmtMoney(v) : fmtCount;
   const base = models.includes("last_touch") ? "last_touch" : models[0];
+  // Keys by the baseline model's figure, largest first; Unattributed last.
+  keys.sort((a, b) => (a === "Unattributed") - (b === "Unattributed") || cell(b, base) - cell(a, base) || (a < b ? -1 : 1));
   const total = report.models[base]?.totals.conversions ?? 0;
 
   const groupSel = el("select", { id: "group-by", "aria-label": "Group by" }, Object.entries(GROUPINGS).map(([v, t]) => el("option", { value: v, selected: v === state.groupBy ? "" : null }, t)));
@@ -357,12 +361,12 @@ async function viewCompare(r) {
   metricSel.addEventListener("change", () => { state.metric = metricSel.value; void refresh(); });
 
   const legend = el("ul", { class: "legend", id: "model-legend" }, models.map((m) => {
-    const box = el("input", { type: "checkbox", value: m, checked: state.hidden.has(m) ? null : "" });
+    const box = el("input", { type: "checkbox", value: m, checked: state.hidden.has(m) || unfitted(m) ? null : "", disabled: unfitted(m) ? "" : null });
     box.addEventListener("change", () => { box.checked ? state.hidden.delete(m) : state.hidden.add(m); void refresh(); });
     return el("li", { "data-model": m },
       el("label", {}, box, el("span", { class: `swatch c${models.indexOf(m) % PALETTE.length}` }), el("strong", {}, modelName(m))),
       el("span", { class: "muted" }, ` — ${MODEL_INFO[m]?.[1] ?? "a model of this server"}`),
-      m === "markov" && report.models.markov.fit === null ? el("em", { class: "warn" }, " (not fitted yet)") : null);
+      unfitted(m) ? el("em", { class: "warn not-fitted" }, " — not fitted yet: shown once the model is fitted (hourly, and at start when there is data)") : null);
   }));
 
   const chart = el("div", { class: "chart-box", id: "compare-chart" });
@@ -466,7 +470,8 @@ async function viewDrill(r) {
   if (state.model === "markov" && report.fit === null) body.unshift(markovNotFitted());
   $("#view-root").replaceChildren(
     card(`Conversions by ${GROUPINGS[groupBy].toLowerCase()}`, [modelSel],
-      el("p", { class: "muted", id: "model-explained" }, modelLabel(state.model)), crumbs, ...body),
+      el("p", { class: "muted", id: "model-explained" }, modelLabel(state.model)), crumbs,
+      report.rows.length ? el("h3", {}, "Credited revenue") : null, ...body),
     card("Table", [csvButton(`/api/reports/attribution?${qs(r, extra)}`, `${state.model}-${groupBy}.csv`)], tbl,
       groupBy !== "campaign" ? el("p", { class: "muted" }, `Select a ${groupBy === "channel" ? "channel" : "source / medium"} to see what is inside it.`) : null),
   );
@@ -656,7 +661,10 @@ function renderOnboarding() {
       el("li", {}, "Webhook URL: ", el("code", { id: "webhook-url" }, `${origin}/webhooks/segment`), ". Shared secret: the value of SEGMENT_SHARED_SECRET on the service."),
       el("li", {}, "Send page views, identify calls and your conversion events (for example “Order Completed”) through it. They appear here within seconds."),
       el("li", {}, "Won CRM deals: POST them to ", el("code", {}, `${origin}/webhooks/crm`), " with the deal's userId or email, so they can be linked to the visits.")),
-    el("p", { class: "muted" }, "Already have an export? `npm run cli -- import FILE` loads it. The README has the details."));
+    el("p", { class: "muted" }, "Already have a Segment archive export? ", el("code", {}, "npm run cli -- import FILE"), " loads it. The README (“Pointing Segment at it”) has the details."));
+  // Nothing to report yet: the onboarding is the page.
+  $("#overview").hidden = true;
+  $("#view-root").hidden = true;
 }
 
 async function refresh() {
@@ -670,6 +678,11 @@ async function refresh() {
   for (const a of document.querySelectorAll("[data-view-link]")) a.classList.toggle("active", a.dataset.viewLink === state.view);
   document.body.dataset.state = "loading";
   document.body.dataset.currentView = state.view;
+  // A person's journey is all of their history: the date and conversion filters do not apply.
+  const journey = state.view === "journey";
+  $("#controls").hidden = journey;
+  if (!$("#onboarding").hidden) $("#overview").hidden = true;
+  else $("#overview").hidden = journey;
   try {
     const [overview, prev] = await Promise.all([
       api(`/api/reports/overview?${qs(r)}`),
