@@ -587,7 +587,13 @@ async function viewJourney() {
   $("#view-root").replaceChildren(card("Person journey", [], el("p", { class: "muted" }, "Look a person up by any of their ids, or open one from a conversion path."), form), result);
   if (!state.person) return;
   try {
-    renderPerson(result, await api(`/api/people/${encodeURIComponent(state.person)}`));
+    // Whether Markov is fitted (an empty range: only `fit` is wanted); unfitted, its credits are linear's.
+    const epoch = "1970-01-01T00:00:00.000Z";
+    const [person, markov] = await Promise.all([
+      api(`/api/people/${encodeURIComponent(state.person)}`),
+      api(`/api/reports/attribution?model=markov&from=${epoch}&to=${epoch}`).catch(() => null),
+    ]);
+    renderPerson(result, person, markov?.fit === null ? new Set(["markov"]) : new Set());
   } catch (err) {
     if (err instanceof Unauthorized) return;
     result.replaceChildren(err.status === 404
@@ -596,9 +602,9 @@ async function viewJourney() {
   }
 }
 
-function renderPerson(root, p) {
+function renderPerson(root, p, unfitted) {
   const touches = p.touchpoints;
-  const models = Object.keys(p.conversions[0]?.credits ?? {});
+  const models = Object.keys(p.conversions[0]?.credits ?? {}).filter((m) => !unfitted.has(m));
   const items = [
     ...touches.map((t, i) => ({ at: t.at, kind: "touch", t, i })),
     ...p.conversions.map((c) => ({ at: c.at, kind: "conversion", c })),
@@ -630,6 +636,7 @@ function renderPerson(root, p) {
       el("span", { class: "chip conv" }, c.name),
       el("span", { class: "what" }, `${fmtMoney(c.revenue, c.currency ?? currency)} · ${c.origin === "crm" ? "CRM deal" : "track event"}`),
       credits,
+      unfitted.size ? el("p", { class: "muted small" }, `${[...unfitted].map(modelName).join(", ")}: not fitted yet.`) : null,
       unattributed ? el("p", { class: "muted small" }, c.origin === "crm"
         ? "Unattributed: no visit of this person comes before the deal's date within the lookback window — typically a deal older than the visits tracked for its person."
         : "Unattributed: no visit of this person comes before this conversion within the lookback window.") : null);

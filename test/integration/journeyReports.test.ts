@@ -204,7 +204,8 @@ describe("GET / (dashboard)", () => {
     const { app } = setup();
     const res = await request(app).get("/");
     expect(res.status).toBe(200);
-    expect(res.text).toContain('id="models-table"');
+    expect(res.text).toContain('id="view-root"');
+    expect(res.headers["content-security-policy"]).toContain("script-src 'self'");
     expect((await request(app).get("/assets/dashboard.js")).headers["content-type"]).toMatch(/javascript/);
     expect((await request(app).get("/assets/dashboard.css")).headers["content-type"]).toMatch(/css/);
     expect((await request(app).get("/assets/index.html")).status).toBe(404);
