@@ -245,9 +245,8 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: "credits by conversion and model (paths report)",
     sql: `
       -- See ../sqlite/migrations.ts, migration 6: the paths report's join of each conversion to
-      -- its credits under one model; credits_conversion is its prefix.
+      -- its credits under one model (credits_conversion stays, as on SQLite).
       CREATE INDEX credits_conversion_model ON credits (conversion_id, model, touch_index) INCLUDE (channel, touchpoint_id);
-      DROP INDEX credits_conversion;
       ANALYZE credits;
     `,
   },
