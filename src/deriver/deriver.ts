@@ -107,8 +107,8 @@ export function createDeriver(p: Pipeline, log: Logger, opts: DeriverOptions = {
     // Report aggregates are re-summed as soon as input is derived, not on a timer: a report
     // reads a dirty day from the credits, so the first report after a burst (or a refit's
     // re-credit) would otherwise sum whole days itself.
-    if ((await p.store.reports.dirtyDayCount()) > 0) {
-      await p.store.transaction(() => p.store.reports.refreshDirtyDays(DAYS_PER_STEP));
+    // (0 re-summed: another instance holds those days; it sums them, this loop need not spin.)
+    if ((await p.store.reports.dirtyDayCount()) > 0 && (await p.store.transaction(() => p.store.reports.refreshDirtyDays(DAYS_PER_STEP))) > 0) {
       return true;
     }
     if (Date.now() - lastMaintenance >= maintenanceMs || drainers.length > 0) {
