@@ -14,6 +14,9 @@ export interface ReportQuery {
   conversion: string | null;
   /** Recompute the credits for this window at query time (null: the stored credits, LOOKBACK_DAYS). */
   lookbackDays?: number | null;
+  /** Drill-down: only this channel's credits, and below it only this "source / medium". */
+  channel?: string | null;
+  sourceMedium?: string | null;
 }
 
 export type ParsedQuery = { kind: "ok"; query: ReportQuery } | { kind: "invalid"; message: string };
@@ -52,7 +55,14 @@ export function parseReportQuery(q: Record<string, unknown>): ParsedQuery {
       message: `lookbackDays recomputes only these models at query time: ${LOOKBACK_MODELS.join(", ")}, all; "${model}" is only reported over LOOKBACK_DAYS`,
     };
   }
-  return { kind: "ok", query: { model: model as Model | "all", groupBy: groupBy as GroupBy, from, to, conversion, lookbackDays } };
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
+  if (lookbackDays !== null && (text(q.channel) !== null || text(q.sourceMedium) !== null)) {
+    return { kind: "invalid", message: "lookbackDays cannot be combined with the channel / sourceMedium drill-down; drop one of them" };
+  }
+  return {
+    kind: "ok",
+    query: { model: model as Model | "all", groupBy: groupBy as GroupBy, from, to, conversion, lookbackDays, channel: text(q.channel), sourceMedium: text(q.sourceMedium) },
+  };
 }
 
 function parseLookbackDays(v: unknown): number | null | string {
@@ -72,7 +82,11 @@ async function modelSection(
   recomputed?: ReadonlyMap<Model, ReportRow[]>,
 ) {
   const stored = async (m: Exclude<Model, "markov_global">): Promise<ReportRow[]> =>
-    recomputed?.get(m) ?? (await store.reports.attributionRows({ model: m, from: q.from, to: q.to, conversion: q.conversion }, q.groupBy));
+    recomputed?.get(m) ??
+    (await store.reports.attributionRows(
+      { model: m, from: q.from, to: q.to, conversion: q.conversion, channel: q.channel, sourceMedium: q.sourceMedium },
+      q.groupBy,
+    ));
   let rows: ReportRow[];
   if (model === "markov_global") rows = globalRows(await stored("markov"), fit?.removalEffects ?? {});
   else rows = await stored(model);
@@ -106,7 +120,15 @@ export const PARTICIPATION_NOTE = {
  */
 export async function attributionReport(store: Store, q: ReportQuery, settings?: ModelSettings) {
   const lookbackDays = q.lookbackDays ?? null;
-  const head = { model: q.model, groupBy: q.groupBy, from: iso(q.from), to: iso(q.to), ...(lookbackDays === null ? {} : { lookbackDays }) };
+  const head = {
+    model: q.model,
+    groupBy: q.groupBy,
+    from: iso(q.from),
+    to: iso(q.to),
+    ...(q.channel ? { channel: q.channel } : {}),
+    ...(q.sourceMedium ? { sourceMedium: q.sourceMedium } : {}),
+    ...(lookbackDays === null ? {} : { lookbackDays }),
+  };
   const candidates = q.model === "all" ? MODELS.filter((m) => m !== "markov_global" || q.groupBy === "channel") : [q.model];
   const models: readonly Model[] = lookbackDays === null || q.model !== "all" ? candidates : candidates.filter((m) => LOOKBACK_MODELS.includes(m));
   // Read once: the recomputed markov credits, the removal_effects and the fit shown are the same fit.
@@ -120,7 +142,8 @@ export async function attributionReport(store: Store, q: ReportQuery, settings?:
   }
   if (q.model === "all") {
     const sections: Record<string, Awaited<ReturnType<typeof modelSection>>> = {};
-    for (const m of models) sections[m] = await modelSection(store, m, q, fit, recomputed);
+    // Each data-driven section says which fit it comes from too (the dashboard reads it there).
+    for (const m of models) sections[m] = { ...(await modelSection(store, m, q, fit, recomputed)), ...(DATA_DRIVEN.has(m) ? { fit: fitSummary(fit) } : {}) };
     const omitted = lookbackDays === null ? [] : candidates.filter((m) => !models.includes(m));
     return { ...head, models: sections, ...(omitted.length > 0 ? { lookback_omitted: omitted } : {}), removal_effects: effects, fit: fitSummary(fit) };
   }

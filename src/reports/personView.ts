@@ -4,14 +4,22 @@ import type { IdentityKind, IdentityRow } from "../store/types.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Finds a person by any of its identities: userId, anonymousId or email (case-insensitive). */
+/**
+ * Finds a person by any of its identities: userId, anonymousId or email (case-insensitive), or
+ * by `person:<person id>` (the reports' `example_person`) when no identity has that value.
+ */
 export async function findPerson(store: Store, id: string): Promise<IdentityRow | undefined> {
   const kinds: IdentityKind[] = ["userId", "anonymousId"];
   for (const kind of kinds) {
     const row = await store.identities.identity(kind, id);
     if (row) return row;
   }
-  return store.identities.identity("email", id.trim().toLowerCase());
+  const email = await store.identities.identity("email", id.trim().toLowerCase());
+  if (email) return email;
+  const byId = /^person:(\d{1,15})$/.exec(id);
+  if (!byId) return undefined;
+  const [first] = await store.identities.identitiesOf(Number(byId[1]));
+  return first;
 }
 
 /** The journey of one person in DESIGN.md's `GET /api/people/:id` shape. */

@@ -103,8 +103,16 @@ describe("attribution through the webhook", () => {
     const { app, pipeline, deriver } = await seed();
     // The scheduled refit as the server runs it (in the deriver), once the seed is derived.
     await settled(pipeline);
+    const before = await request(app).get("/api/reports/attribution?model=markov").expect(200);
+    expect(before.body.fit).toBeNull();
+    const all = await request(app).get("/api/reports/attribution?model=all").expect(200);
+    expect(all.body.models.markov.fit).toBeNull();
+    expect(all.body.models.linear).not.toHaveProperty("fit");
+    const asked = Date.now();
     await deriver.refit();
     const r = await request(app).get("/api/reports/attribution?model=markov").expect(200);
+    expect(r.body.fit.paths).toBe(3);
+    expect(Date.parse(r.body.fit.fitted_at)).toBeGreaterThanOrEqual(asked - 1000);
     // Paths: [Organic Search, Email, Direct] -> conv, [Paid Search] -> conv, [Referral] -> null.
     // P(conv) = 2/3; removing any converting channel halves it; Referral never converts.
     expect(r.body.removal_effects).toEqual({ Direct: 0.5, Email: 0.5, "Organic Search": 0.5, "Paid Search": 0.5, Referral: 0 });
@@ -112,6 +120,21 @@ describe("attribution through the webhook", () => {
     expect(rows["Organic Search"]!.revenue).toBeCloseTo(100 / 3, 10);
     expect(rows["Paid Search"]!.conversions).toBeCloseTo(1, 12);
     expect(r.body.totals.conversions).toBeCloseTo(3, 12);
+  });
+
+  test("drill-down: channel= keeps one channel's credits, sourceMedium= one source / medium below it", async () => {
+    const { app } = await seed();
+    const all = await request(app).get("/api/reports/attribution?model=linear&groupBy=source_medium").expect(200);
+    const email = await request(app).get("/api/reports/attribution?model=linear&groupBy=source_medium&channel=Email").expect(200);
+    expect(email.body.channel).toBe("Email");
+    expect(email.body.rows).toEqual(all.body.rows.filter((r: { key: string }) => r.key === "newsletter / email"));
+    expect(email.body.rows).toHaveLength(1);
+    const campaigns = await request(app)
+      .get("/api/reports/attribution?model=linear&groupBy=campaign&channel=Email&sourceMedium=newsletter%20%2F%20email").expect(200);
+    expect(campaigns.body.rows.map((r: { key: string }) => r.key)).toEqual(["may"]);
+    expect(campaigns.body.totals).toEqual(email.body.totals);
+    const none = await request(app).get("/api/reports/attribution?model=linear&channel=Email&sourceMedium=google%20%2F%20organic").expect(200);
+    expect(none.body.rows).toEqual([]);
   });
 
   test("model=all gives every model side by side, each summing to the conversions (participation: more)", async () => {

@@ -325,7 +325,24 @@ describe.each(backends)("store contract on %s", (_name, makeBackend) => {
       { ...credit("msg:o1", at, 1, 'Email "news"', 0.5, 50), touchpointId: t2 },
     ]);
     const f = { from: null, to: null, conversion: null };
-    expect(await store.journeys.topPaths(f, "linear", 10)).toEqual([{ path: '["Paid Search","Email \\"news\\""]', conversions: 1, revenue: 50 }]);
+    // A second conversion with no credited touch: the Unattributed path (null), length 0, no lag.
+    await store.derived.upsertConversion({ id: "deal:d1", personId: p, name: "Deal Won", at, revenue: 10, currency: null, origin: "crm" });
+    await store.derived.replaceCredits("deal:d1", [credit("deal:d1", at, null, "Unattributed", 1, 10)]);
+    expect(await store.journeys.pathStats(f, "linear", 10)).toEqual({
+      paths: [
+        { path: '["Paid Search","Email \\"news\\""]', conversions: 1, revenue: 50, avg_touches: 2, avg_lag_ms: 120_000, example_person: p },
+        { path: null, conversions: 1, revenue: 10, avg_touches: 0, avg_lag_ms: null, example_person: p },
+      ],
+      lengths: [{ bucket: 0, conversions: 1, revenue: 10 }, { bucket: 2, conversions: 1, revenue: 50 }],
+      lags: [{ bucket: 0, conversions: 1, revenue: 50 }],
+      total: 2,
+    });
+    expect((await store.journeys.pathStats(f, "linear", 1)).paths).toHaveLength(1);
+    expect(await store.journeys.conversionNames()).toEqual([
+      { name: "Deal Won", origin: "crm", conversions: 1, revenue: 10 },
+      { name: "Order Completed", origin: "track", conversions: 1, revenue: 50 },
+    ]);
+    await store.derived.deleteConversion("deal:d1");
     expect(await store.journeys.conversionCount(f)).toBe(1);
     expect(await store.journeys.conversionCount({ ...f, conversion: "Signed Up" })).toBe(0);
     expect(await store.journeys.overviewCounts({ from: null, to: null })).toEqual({ persons: 1, devices: 1, conversions: 1, revenue: 50, touches: 2 });

@@ -270,4 +270,14 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE markov_model ADD COLUMN fit TEXT;
     `,
   },
+  {
+    version: 6,
+    name: "credits by conversion and model (paths report)",
+    sql: `
+      -- See ../sqlite/migrations.ts, migration 6: the paths report's join of each conversion to
+      -- its credits under one model (credits_conversion stays, as on SQLite).
+      CREATE INDEX credits_conversion_model ON credits (conversion_id, model, touch_index) INCLUDE (channel, touchpoint_id);
+      ANALYZE credits;
+    `,
+  },
 ];

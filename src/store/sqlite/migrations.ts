@@ -328,4 +328,16 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE markov_model ADD COLUMN fit TEXT;
     `,
   },
+  {
+    version: 6,
+    name: "credits by conversion and model (paths report)",
+    sql: `
+      -- The paths report joins each conversion to its credit rows under one model. With only
+      -- credits_conversion (conversion_id) and credits_model_at (model, conversion_at) the planner
+      -- could take the second for "conversion_id = ? AND model = ?" and scan a model's credits
+      -- per conversion (quadratic). This one answers both columns and covers the path's columns.
+      -- credits_conversion stays: reads by conversion_id alone keep its row order (insertion).
+      CREATE INDEX credits_conversion_model ON credits (conversion_id, model, touch_index, channel, touchpoint_id);
+    `,
+  },
 ];
