@@ -74,11 +74,11 @@ function unconvertedNote(u) {
   return parts.length ? el("span", { class: "unconverted", title: "revenue in a currency with no exchange rate: not in the total" }, `+ ${parts.join(", ")} unconverted`) : null;
 }
 /** "+12 %" / "−3 %" change from the previous period, classed up/down. */
-function deltaEl(now, before) {
+function deltaEl(now, before, neutral = false) {
   if (typeof now !== "number" || typeof before !== "number") return null;
   if (before === 0) return el("span", { class: "delta" }, now === 0 ? "±0" : "new");
   const d = (now - before) / Math.abs(before);
-  return el("span", { class: `delta ${d > 0.0005 ? "up" : d < -0.0005 ? "down" : ""}`, "data-change": d.toFixed(4) }, `${d > 0 ? "+" : d < 0 ? "−" : "±"}${Math.abs(d * 100).toFixed(0)} %`);
+  return el("span", { class: `delta ${neutral ? "" : d > 0.0005 ? "up" : d < -0.0005 ? "down" : ""}`, "data-change": d.toFixed(4) }, `${d > 0 ? "+" : d < 0 ? "−" : "±"}${Math.abs(d * 100).toFixed(0)} %`);
 }
 
 // ---- API -------------------------------------------------------------------------------
@@ -328,7 +328,9 @@ function renderOverview(o, prev) {
   }
   for (const dd of document.querySelectorAll("[data-delta]")) {
     const k = dd.dataset.delta;
-    dd.replaceChildren(...(before ? [deltaEl(figures[k], before[k]) ?? "", el("span", { class: "muted" }, " vs previous")] : []));
+    // More or fewer days and touches to convert is neither good nor bad in itself: not coloured.
+    const neutral = k === "median_days" || k === "touches_per_conversion";
+    dd.replaceChildren(...(before ? [deltaEl(figures[k], before[k], neutral) ?? "", el("span", { class: "muted" }, " vs previous")] : []));
   }
 }
 

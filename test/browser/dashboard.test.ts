@@ -239,6 +239,13 @@ describe.skipIf(EXECUTABLE === undefined && !REQUIRED)("dashboard in a real brow
     await p.click("#crumbs button >> text=All channels");
     await ready(p, "drill");
     await shot(p, "drill");
+    // With the previous period: Paid Search had F's order before (1 → 1), Email nothing (new).
+    await p.check("#compare");
+    await ready(p, "drill");
+    expect(await p.textContent("#drill-table thead")).toContain("vs previous");
+    expect(await p.textContent('#drill-table tr[data-key="Paid Search"] td:last-child')).toBe("±0 %");
+    expect(await p.textContent('#drill-table tr[data-key="Email"] td:last-child')).toBe("new");
+    await shot(p, "drill-compare");
     expect(problems).toEqual([]);
     await context.close();
   });
