@@ -32,7 +32,8 @@ interface ChannelGroupRule {
 // engine, `^(.*cp.*|...)$` takes quadratic time on `cpcp...cp\n` (issue 16: a 32 KB utm_medium
 // blocked the event loop 682 ms). The scans give the regexes' exact answers, including their
 // quirk that `.` does not match a line break (checked against the regexes by property tests).
-const DISPLAY_MEDIA: ReadonlySet<string> = new Set(["display", "banner", "expandable", "interstitial", "cpm"]);
+/** GA4 Display rule: Medium is one of these. */
+export const DISPLAY_MEDIA: ReadonlySet<string> = new Set(["display", "banner", "expandable", "interstitial", "cpm"]);
 const SOCIAL_MEDIA: ReadonlySet<string> = new Set([
   "social",
   "social-network",

@@ -41,7 +41,7 @@ import { buildDomainSet, inDomainSet } from "./domainSet.js";
 import { buildReferrerDatabase } from "./referrerDatabase.js";
 import { campaignFromQuery, utmFromContext, type CampaignParams } from "./campaignParams.js";
 import { classifyExternalReferrer } from "./classifyReferrer.js";
-import { defaultChannel, isPaidMedium } from "./channelGroups.js";
+import { defaultChannel, DISPLAY_MEDIA, isPaidMedium } from "./channelGroups.js";
 import { compileChannelRules, type ChannelRule } from "./channelRules.js";
 import { createSpecEventClassifier } from "./specEvents.js";
 import { queryOfPath, splitUrl, stripWww } from "./urlParts.js";
@@ -82,8 +82,6 @@ const GOOGLE_ADS_SOURCES: ReadonlySet<string> = new Set([
   "youtube",
   "youtube.com",
 ]);
-/** Display-group media (GA4's Display rule) that a click id must not turn into `cpc`. */
-const DISPLAY_MEDIA: ReadonlySet<string> = new Set(["display", "banner", "expandable", "interstitial", "cpm"]);
 
 /** Which Google network a Google Ads click came through, by its referrer host. */
 function googleNetwork(referrerHost: string | null): "video" | "display" | null {
