@@ -496,6 +496,14 @@ describe.each(backends)("store contract on %s", (_name, makeBackend) => {
     expect((await store.derived.visitState("d1"))?.lastAt).toBe(far);
     await store.derived.putMarkovModel({ removalEffects: { Email: 0.25 }, conversionProbability: 0.1, paths: 3, computedAt: far });
     expect(await store.derived.markovModel()).toEqual({ removalEffects: { Email: 0.25 }, conversionProbability: 0.1, paths: 3, computedAt: far });
+    // The data-driven fit (migration 8) round-trips beside it, and replaces it.
+    const fit = {
+      order: 2,
+      coalitions: [{ channels: ["Direct", "Email"], conversions: 1, journeys: 4 }],
+      intervals: { markov: { Email: { low: 0.5, high: 1.5 } }, shapley: {}, markov_global: {} },
+    };
+    await store.derived.putMarkovModel({ removalEffects: { Email: 0.5 }, conversionProbability: 0.2, paths: 4, computedAt: far, fit });
+    expect(await store.derived.markovModel()).toEqual({ removalEffects: { Email: 0.5 }, conversionProbability: 0.2, paths: 4, computedAt: far, fit });
     await store.cursor.putRefitProgress(p, far);
     expect(await store.cursor.refitProgress()).toEqual({ nextPersonId: p, startedAt: far });
     expect(await store.cursor.personIdsFrom(0, 10)).toEqual([p]);

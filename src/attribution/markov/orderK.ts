@@ -1,6 +1,7 @@
 import type { MarkovPath, RemovalEffects } from "../types.js";
 import { absorptionByFixedPoint, type SparseRow } from "./fixedPoint.js";
-import type { MarkovResult } from "./removalEffects.js";
+import { removalEffectsOfCounts, type MarkovResult } from "./removalEffects.js";
+import type { TransitionCounts } from "./transitions.js";
 
 export const MAX_MARKOV_ORDER = 4;
 
@@ -160,8 +161,13 @@ export function removalEffectsOfOrder(paths: readonly WeightedPath[], order: num
   return removalEffectsOfChain(countChain(prepared, paths.map((p) => p.weight)));
 }
 
-/** Removal effects of a counted chain (see removalEffectsOfOrder). */
+/**
+ * Removal effects of a counted chain (see removalEffectsOfOrder). A first-order chain (every
+ * state one channel) goes to the dense solve of removalEffects.ts: exact, and faster at
+ * (channels + 1)² than sweeps.
+ */
 export function removalEffectsOfChain(chain: OrderChain): MarkovResult {
+  if (chain.states.every((tuple) => tuple.length <= 1)) return removalEffectsOfCounts(firstOrderCounts(chain));
   const probability = conversionProbability(chain, -1);
   const canConvert = channelsReachingConversion(chain);
   const entries = chain.channels.map((channel, c): [string, number] => {
@@ -171,6 +177,23 @@ export function removalEffectsOfChain(chain: OrderChain): MarkovResult {
   });
   const effects: RemovalEffects = Object.fromEntries(entries);
   return { effects, conversionProbability: probability };
+}
+
+/** An order-1 chain in transitions.ts's layout: 0 = start, 1..n = channels, n+1 = conversion, n+2 = null. */
+function firstOrderCounts(chain: OrderChain): TransitionCounts {
+  const n = chain.channels.length;
+  const stateOf = (s: number) => (s === 0 ? 0 : chain.states[s]![0]! + 1);
+  const counts = Array.from({ length: n + 1 }, () => new Array<number>(n + 3).fill(0));
+  const rowTotals = new Array<number>(n + 1).fill(0);
+  chain.states.forEach((_, s) => {
+    const from = stateOf(s);
+    const row = counts[from]!;
+    for (const [t, w] of chain.counts[s]!) row[stateOf(t)]! += w;
+    row[n + 1]! += chain.conv[s]!;
+    row[n + 2]! += chain.nul[s]!;
+    rowTotals[from]! += chain.totals[s]!;
+  });
+  return { channels: chain.channels, counts, rowTotals };
 }
 
 /** Each path once with weight 1. */
