@@ -1,4 +1,4 @@
-import { buildPaths, CreditBootstrap, fitDataDriven, modelFitsOf, type DataDrivenFit, type MarkovPath } from "../attribution/index.js";
+import { buildPaths, CoalitionValues, CreditBootstrap, fitDataDriven, type DataDrivenFit, type MarkovPath } from "../attribution/index.js";
 import type { Config } from "../config/index.js";
 import type { MarkovModelRow } from "../store/types.js";
 import type { Pipeline } from "./context.js";
@@ -20,8 +20,7 @@ export function modelRowOf(fit: DataDrivenFit, paths: number, computedAt: number
 /** A bootstrap of the fit's credit, ready to be stepped (null when BOOTSTRAP_RESAMPLES is 0). */
 export function bootstrapOf(config: Pick<Config, "bootstrapResamples">, paths: readonly MarkovPath[], fit: DataDrivenFit): CreditBootstrap | null {
   if (config.bootstrapResamples === 0) return null;
-  const fits = modelFitsOf({ removalEffects: fit.removalEffects, computedAt: -1, paths: paths.length, fit: { order: fit.order, coalitions: fit.coalitions, intervals: null } });
-  return new CreditBootstrap(paths, fit.order, fit.removalEffects, fits.coalitions!, config.bootstrapResamples);
+  return new CreditBootstrap(paths, fit.order, fit.removalEffects, new CoalitionValues(fit.coalitions), config.bootstrapResamples);
 }
 
 /**
