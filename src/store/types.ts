@@ -11,6 +11,8 @@ export interface StoredMessage {
   deviceId: string;
   event: string | null;
   timestamp: number;
+  /** Which field the time came from (TIME_FIELDS or "received"); null for rows stored before migration 4. */
+  timestampSource?: string | null;
   receivedAt: number;
   payload: string;
 }

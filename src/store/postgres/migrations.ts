@@ -240,4 +240,19 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 4,
+    name: "message time source; rejected messages one row per distinct payload",
+    sql: `
+      ALTER TABLE messages ADD COLUMN timestamp_source ${T};
+      ALTER TABLE rejected ADD COLUMN payload_hash ${T}, ADD COLUMN arrivals INTEGER NOT NULL DEFAULT 1;
+      UPDATE rejected SET payload_hash = encode(sha256(convert_to(payload, 'UTF8')), 'hex');
+      UPDATE rejected r SET arrivals = c.n
+        FROM (SELECT payload_hash, count(*) AS n FROM rejected GROUP BY payload_hash) c
+        WHERE c.payload_hash = r.payload_hash;
+      DELETE FROM rejected r WHERE r.id <> (SELECT max(x.id) FROM rejected x WHERE x.payload_hash = r.payload_hash);
+      CREATE UNIQUE INDEX rejected_payload ON rejected (payload_hash);
+      CREATE INDEX rejected_received ON rejected (received_at, id);
+    `,
+  },
 ];

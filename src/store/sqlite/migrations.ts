@@ -297,4 +297,25 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 4,
+    name: "message time source; rejected messages one row per distinct payload",
+    sql: `
+      -- Which field a message's time was read from: timestamp, originalTimestamp, sentAt,
+      -- receivedAt, or received (the time of receipt). NULL: stored before this migration.
+      ALTER TABLE messages ADD COLUMN timestamp_source TEXT;
+
+      -- Rejected messages are kept once per distinct payload (its SHA-256, hex, of the UTF-8
+      -- JSON): a re-sent bad message updates received_at, reason and arrivals of its row.
+      -- sha256_hex is registered by db.ts before migrations run.
+      ALTER TABLE rejected ADD COLUMN payload_hash TEXT;
+      ALTER TABLE rejected ADD COLUMN arrivals INTEGER NOT NULL DEFAULT 1;
+      UPDATE rejected SET payload_hash = sha256_hex(payload);
+      UPDATE rejected SET arrivals = (SELECT count(*) FROM rejected r WHERE r.payload_hash = rejected.payload_hash);
+      DELETE FROM rejected WHERE id NOT IN (SELECT max(id) FROM rejected GROUP BY payload_hash);
+      CREATE UNIQUE INDEX rejected_payload ON rejected (payload_hash);
+      -- GET /api/rejected: newest first.
+      CREATE INDEX rejected_received ON rejected (received_at, id);
+    `,
+  },
 ];

@@ -1,0 +1,78 @@
+import request from "supertest";
+import { describe, expect, test } from "vitest";
+import { allTableRows, settled, useTestApps } from "../support/testApp.js";
+import { identify, page, track } from "../support/segmentMessages.js";
+
+const setup = useTestApps();
+
+/** Messages as Segment's docs show them: no messageId (Webhooks destination, HTTP API batch, mobile spec). */
+const noIdPage = { type: "page", anonymousId: "anon-noid", name: "Home", properties: { url: "https://shop.example/?utm_source=news&utm_medium=email" }, timestamp: "2026-03-01T10:00:00Z" };
+const noIdTrack = { type: "track", userId: "user-noid", event: "Order Completed", properties: { revenue: 20 }, timestamp: "2026-03-01T10:05:00Z" };
+const noIdIdentify = { type: "identify", userId: "user-noid", anonymousId: "anon-noid", traits: { email: "n@example.com" }, timestamp: "2026-03-01T10:01:00Z" };
+
+describe("real-world Segment input (issue 15)", () => {
+  test("messages without messageId are accepted once; a re-send (keys in another order too) is all duplicates", async () => {
+    const { app } = setup();
+    const first = await request(app).post("/webhooks/segment").send({ batch: [noIdPage, noIdIdentify, noIdTrack] });
+    expect(first.body).toEqual({ accepted: 3, duplicates: 0, rejected: 0, ignored: 0 });
+    const reordered = Object.fromEntries(Object.entries(noIdTrack).reverse());
+    const again = await request(app).post("/webhooks/segment").send([noIdTrack, reordered, noIdPage, noIdIdentify]);
+    expect(again.body).toEqual({ accepted: 0, duplicates: 4, rejected: 0, ignored: 0 });
+    const stats = await request(app).get("/api/stats");
+    expect(stats.body).toMatchObject({ messages: 3, conversions: 1, persons: 1 });
+  });
+
+  test("a message without timestamp takes originalTimestamp, sentAt, receivedAt or the time of receipt, and the row says which", async () => {
+    const received = Date.UTC(2026, 4, 5, 6, 7, 8);
+    const { app, pipeline } = setup({}, () => received);
+    const msgs = [
+      { type: "page", messageId: "t-orig", anonymousId: "a1", originalTimestamp: "2026-03-01T12:00:00+02:00", sentAt: "2026-03-02T00:00:00Z" },
+      { type: "page", messageId: "t-sent", anonymousId: "a2", sentAt: "2026-03-02T00:00:00.250Z" },
+      { type: "page", messageId: "t-recv", anonymousId: "a3", receivedAt: "2019-05-16 13:52:11.542209 +0000 UTC m=+0.000000001" },
+      { type: "page", messageId: "t-none", anonymousId: "a4" },
+      { type: "page", messageId: "t-own", anonymousId: "a5", timestamp: "2026-03-03T00:00:00-05:00", originalTimestamp: "2000-01-01T00:00:00Z" },
+    ];
+    expect((await request(app).post("/webhooks/segment").send(msgs)).body).toEqual({ accepted: 5, duplicates: 0, rejected: 0, ignored: 0 });
+    await settled(pipeline);
+    const rows = (await allTableRows(pipeline)).messages!;
+    const byId = Object.fromEntries(rows.map((r) => [r.message_id, [Number(r.timestamp), r.timestamp_source]]));
+    expect(byId).toEqual({
+      "t-orig": [Date.UTC(2026, 2, 1, 10), "originalTimestamp"],
+      "t-sent": [Date.UTC(2026, 2, 2, 0, 0, 0, 250), "sentAt"],
+      "t-recv": [Date.UTC(2019, 4, 16, 13, 52, 11, 542), "receivedAt"],
+      "t-none": [received, "received"],
+      "t-own": [Date.UTC(2026, 2, 3, 5), "timestamp"],
+    });
+    // The touchpoint is at the message's time.
+    const person = await request(app).get("/api/people/a1");
+    expect(person.body.touchpoints[0].at).toBe("2026-03-01T10:00:00.000Z");
+  });
+
+  test("the Webhooks destination's delete (no messageId, Go-style time) erases the person and says so", async () => {
+    const { app, pipeline } = setup();
+    await request(app)
+      .post("/webhooks/segment")
+      .send([
+        page("anon-del", "2026-07-01T10:00:00Z", "https://shop.example/", "https://www.google.com/"),
+        identify("user-del", "anon-del", "2026-07-01T10:05:00Z", { email: "del@example.com" }),
+        track({ userId: "user-del" }, "Order Completed", "2026-07-03T10:00:00Z", { revenue: 10 }),
+        page("anon-other", "2026-07-01T10:00:00Z", "https://shop.example/"),
+      ])
+      .expect(200);
+    expect((await request(app).get("/api/people/user-del")).status).toBe(200);
+    const del = { type: "delete", userId: "user-del", channel: "server", context: { library: { name: "unknown", version: "unknown" } }, originalTimestamp: "2019-05-16 13:52:11.542 +0000 UTC" };
+    const r = await request(app).post("/webhooks/segment").send(del).expect(200);
+    expect(r.body).toEqual({ accepted: 1, duplicates: 0, rejected: 0, ignored: 0, deleted: 1 });
+    await settled(pipeline);
+    expect((await request(app).get("/api/people/user-del")).status).toBe(404);
+    expect((await request(app).get("/api/people/anon-del")).status).toBe(404);
+    const rows = await allTableRows(pipeline);
+    expect(JSON.stringify(rows).includes("user-del")).toBe(false);
+    expect(JSON.stringify(rows).includes("anon-del")).toBe(false);
+    expect((await request(app).get("/api/people/anon-other")).status).toBe(200);
+    // Sent again, it erases again (nothing left) and still says so.
+    const again = await request(app).post("/webhooks/segment").send(del).expect(200);
+    expect(again.body.deleted).toBe(1);
+    expect(again.body.rejected).toBe(0);
+  });
+});
