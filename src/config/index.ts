@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { validate as validCron } from "node-cron";
 import { z } from "zod";
+import { parseRatesCsv, type RateEntry } from "../money/exchangeRates.js";
 
 /**
  * The only place that reads the environment. Every key has a default and a description;
@@ -99,6 +101,13 @@ export const envSchema = z.object({
     })
     .describe("raw messages older than this are purged daily; unset: kept forever"),
   CHANNEL_RULES_PATH: z.string().optional().describe("JSON/YAML file of custom channel rules evaluated first"),
+  REPORTING_CURRENCY: z
+    .string()
+    .default("USD")
+    .transform((s) => s.trim().toUpperCase())
+    .refine((s) => /^[A-Z]{3}$/.test(s), { message: "must be a three-letter ISO 4217 code such as USD" })
+    .describe("currency of revenue in reports and the lifetime_revenue trait"),
+  EXCHANGE_RATES_PATH: z.string().optional().describe("CSV date,currency,rate: 1 unit of currency in REPORTING_CURRENCY from that date"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -125,6 +134,11 @@ export interface Config {
   recomputeCron: string;
   retentionDays: number | undefined;
   channelRulesPath: string | undefined;
+  /** ISO 4217 code, upper-cased (REPORTING_CURRENCY, default USD). */
+  reportingCurrency: string;
+  exchangeRatesPath: string | undefined;
+  /** The parsed rates file (plain data: the config is passed to the deriver's worker thread). */
+  exchangeRates: RateEntry[];
   logLevel: string;
 }
 
@@ -139,6 +153,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
   }
   const e = parsed.data;
+  const exchangeRatesPath = e.EXCHANGE_RATES_PATH?.trim() || undefined;
+  let exchangeRates: RateEntry[] = [];
+  if (exchangeRatesPath !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(exchangeRatesPath, "utf8");
+    } catch (err) {
+      throw new ConfigError(`invalid configuration:\n  EXCHANGE_RATES_PATH: cannot read ${exchangeRatesPath}: ${(err as Error).message}`);
+    }
+    try {
+      exchangeRates = parseRatesCsv(text);
+    } catch (err) {
+      throw new ConfigError(`invalid configuration:\n  EXCHANGE_RATES_PATH: ${exchangeRatesPath}: ${(err as Error).message}`);
+    }
+  }
   return {
     port: e.PORT,
     databasePath: e.DATABASE_PATH,
@@ -160,6 +189,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     recomputeCron: e.RECOMPUTE_CRON,
     retentionDays: e.RETENTION_DAYS,
     channelRulesPath: e.CHANNEL_RULES_PATH || undefined,
+    reportingCurrency: e.REPORTING_CURRENCY,
+    exchangeRatesPath,
+    exchangeRates,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -22,7 +22,7 @@ export function apiRoutes(p: Pipeline): Router {
   router.get("/api/people/:id", async (req, res) => {
     const found = await findPerson(store, req.params.id);
     if (!found) return sendError(res, 404, "not_found", `no person with userId, anonymousId or email "${req.params.id}"`);
-    res.json(await personView(store, found.personId));
+    res.json(await personView(store, found.personId, p.config.reportingCurrency));
   });
 
   router.delete("/api/people/:id", async (req, res) => {

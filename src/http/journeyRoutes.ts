@@ -14,13 +14,15 @@ export function journeyRoutes(p: Pipeline): Router {
   router.get("/api/reports/paths", async (req, res) => {
     const parsed = parsePathQuery(req.query as Record<string, unknown>);
     if (parsed.kind === "invalid") return sendError(res, 400, "bad_query", parsed.message);
-    res.json(await pathsReport(p.store, parsed.query));
+    // ?conversion= matches CONVERSION_EVENTS as they do: case- and space-insensitively.
+    const conversion = parsed.query.conversion === null ? null : (p.conversionEvents.nameOf(parsed.query.conversion) ?? parsed.query.conversion);
+    res.json(await pathsReport(p.store, { ...parsed.query, conversion }, p.config.reportingCurrency));
   });
 
   router.get("/api/reports/overview", async (req, res) => {
     const parsed = parseRange(req.query as Record<string, unknown>);
     if (parsed.kind === "invalid") return sendError(res, 400, "bad_query", parsed.message);
-    res.json(await overviewReport(p.store, parsed.query));
+    res.json(await overviewReport(p.store, parsed.query, p.config.reportingCurrency));
   });
 
   return router;

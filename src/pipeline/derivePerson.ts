@@ -29,6 +29,7 @@ export async function derivePerson(p: Pipeline, personId: number, newTouches: Re
       inferred: ids.some((i) => i.inferred),
       deals: await deals.dealsOf(personId),
       conversionCredits: byModel,
+      money: p.money,
     },
     p.settings,
     effects,
@@ -67,11 +68,14 @@ export function creditsOf(
   byModel?: Partial<Record<Model, ModelCreditRow[]>>,
 ): CreditRow[] {
   const rows: CreditRow[] = [];
+  // Revenue in the reporting currency (currency null), or in its own without a rate.
+  let reporting: { amount: number; currency: string | null } | undefined;
   for (const model of MODELS) {
     const credited = creditConversion(model, touches, c.at, p.settings, effects);
     if (byModel) (byModel[model] ??= []).push(...credited);
     for (const r of credited) {
       const t = r.touch === null ? undefined : touches[r.touch];
+      const money = reporting ??= p.money.convert(c.revenue, c.currency, c.at);
       rows.push({
         conversionId: c.id,
         model,
@@ -84,7 +88,8 @@ export function creditsOf(
         credit: r.credit,
         conversionName: c.name,
         conversionAt: c.at,
-        revenue: c.revenue,
+        revenue: money.amount,
+        currency: money.currency,
       });
     }
   }

@@ -1,6 +1,8 @@
 import { MODELS, UNATTRIBUTED, type Model } from "../attribution/types.js";
 import type { Store } from "../store/index.js";
 import { parseRange, type Parsed } from "./overview.js";
+import { unconvertedOf } from "../money/reportingMoney.js";
+import { roundMoney, roundUnconverted } from "../money/rounding.js";
 
 export const DEFAULT_PATH_LIMIT = 10;
 export const MAX_PATH_LIMIT = 100;
@@ -15,7 +17,9 @@ export interface PathQuery {
 }
 
 export interface PathsReport {
-  paths: Array<{ path: string[]; conversions: number; revenue: number }>;
+  /** REPORTING_CURRENCY: the currency of every `revenue`. */
+  currency: string;
+  paths: Array<{ path: string[]; conversions: number; revenue: number; unconverted: Record<string, number> }>;
   total_conversions: number;
 }
 
@@ -45,13 +49,15 @@ export function parsePathQuery(q: Record<string, unknown>): Parsed<PathQuery> {
  * The most common channel paths to conversion. Consecutive repeats stay: each is a real
  * touch. A conversion with no credited touch has the path ["Unattributed"].
  */
-export async function pathsReport(store: Store, q: PathQuery): Promise<PathsReport> {
+export async function pathsReport(store: Store, q: PathQuery, reportingCurrency = "USD"): Promise<PathsReport> {
   const rows = await store.journeys.topPaths(q, q.model, q.limit);
   return {
+    currency: reportingCurrency,
     paths: rows.map((r) => ({
       path: r.path === null ? [UNATTRIBUTED] : (JSON.parse(r.path) as string[]),
       conversions: r.conversions,
-      revenue: r.revenue,
+      revenue: roundMoney(r.revenue, reportingCurrency),
+      unconverted: roundUnconverted(unconvertedOf(r.unconverted)),
     })),
     total_conversions: await store.journeys.conversionCount(q),
   };

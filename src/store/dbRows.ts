@@ -65,6 +65,9 @@ export interface ConversionDbRow {
   revenue: number;
   currency: string | null;
   origin: "track" | "crm";
+  /** Migration 4. */
+  reporting_revenue?: number | null;
+  revenue_error?: string | null;
 }
 
 export const toConversion = (r: ConversionDbRow): ConversionRow => ({
@@ -75,6 +78,8 @@ export const toConversion = (r: ConversionDbRow): ConversionRow => ({
   revenue: r.revenue,
   currency: r.currency,
   origin: r.origin,
+  reportingRevenue: r.reporting_revenue ?? null,
+  revenueError: r.revenue_error ?? null,
 });
 
 export interface CreditDbRow {
@@ -90,6 +95,8 @@ export interface CreditDbRow {
   conversion_name: string;
   conversion_at: number;
   revenue: number;
+  /** Migration 4: null when revenue is in REPORTING_CURRENCY. */
+  currency?: string | null;
 }
 
 export const toCredit = (r: CreditDbRow): CreditRow => ({
@@ -105,6 +112,7 @@ export const toCredit = (r: CreditDbRow): CreditRow => ({
   conversionName: r.conversion_name,
   conversionAt: r.conversion_at,
   revenue: r.revenue,
+  currency: r.currency ?? null,
 });
 
 export interface DealDbRow {

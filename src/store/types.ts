@@ -38,6 +38,13 @@ export interface ConversionRow {
   revenue: number;
   currency: string | null;
   origin: "track" | "crm";
+  /** Why the revenue could not be read (revenue is then 0 in sums, null in the person API); absent when it could. */
+  revenueError?: string | null;
+  /**
+   * `revenue` in REPORTING_CURRENCY at the conversion's time (see src/money/reportingMoney.ts);
+   * null when its currency has no rate (then reported under `unconverted`). Set at derivation.
+   */
+  reportingRevenue?: number | null;
 }
 
 export interface CreditRow {
@@ -52,7 +59,9 @@ export interface CreditRow {
   credit: number;
   conversionName: string;
   conversionAt: number;
+  /** The conversion's revenue: in REPORTING_CURRENCY when `currency` is null, else in `currency` (no rate: unconverted). */
   revenue: number;
+  currency?: string | null;
 }
 
 /** The current state of a deal: the deciding hit's fields, its outcome and its person. */

@@ -45,10 +45,11 @@ describe("GET /api/reports/paths", () => {
     const res = await request(app).get("/api/reports/paths");
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
+      currency: \"USD\",
       paths: [
-        { path: ["Organic Search", "Email"], conversions: 2, revenue: 150 },
-        { path: ["Direct", "Direct"], conversions: 1, revenue: 30 },
-        { path: ["Unattributed"], conversions: 1, revenue: 0 },
+        { path: ["Organic Search", "Email"], conversions: 2, revenue: 150, unconverted: {} },
+        { path: ["Direct", "Direct"], conversions: 1, revenue: 30, unconverted: {} },
+        { path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {} },
       ],
       total_conversions: 4,
     });
@@ -57,24 +58,24 @@ describe("GET /api/reports/paths", () => {
   test("limit keeps the most common paths; the total still counts every conversion", async () => {
     const app = await seeded();
     const res = await request(app).get("/api/reports/paths?limit=1");
-    expect(res.body).toEqual({ paths: [{ path: ["Organic Search", "Email"], conversions: 2, revenue: 150 }], total_conversions: 4 });
+    expect(res.body).toEqual({ currency: "USD", paths: [{ path: ["Organic Search", "Email"], conversions: 2, revenue: 150, unconverted: {} }], total_conversions: 4 });
   });
 
   test("from/to and conversion filter the conversions", async () => {
     const app = await seeded();
     const ranged = await request(app).get("/api/reports/paths?from=2026-03-03T00:00:00Z&to=2026-03-04T12:59:59Z");
-    expect(ranged.body).toEqual({ paths: [{ path: ["Organic Search", "Email"], conversions: 1, revenue: 50 }], total_conversions: 1 });
+    expect(ranged.body).toEqual({ currency: "USD", paths: [{ path: ["Organic Search", "Email"], conversions: 1, revenue: 50, unconverted: {} }], total_conversions: 1 });
     const signups = await request(app).get("/api/reports/paths?conversion=Signed%20Up");
-    expect(signups.body).toEqual({ paths: [{ path: ["Unattributed"], conversions: 1, revenue: 0 }], total_conversions: 1 });
+    expect(signups.body).toEqual({ currency: "USD", paths: [{ path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {} }], total_conversions: 1 });
   });
 
   test("model picks whose credited touches form the path: first_touch keeps only the first", async () => {
     const app = await seeded();
     const res = await request(app).get("/api/reports/paths?model=first_touch");
     expect(res.body.paths).toEqual([
-      { path: ["Organic Search"], conversions: 2, revenue: 150 },
-      { path: ["Direct"], conversions: 1, revenue: 30 },
-      { path: ["Unattributed"], conversions: 1, revenue: 0 },
+      { path: ["Organic Search"], conversions: 2, revenue: 150, unconverted: {} },
+      { path: ["Direct"], conversions: 1, revenue: 30, unconverted: {} },
+      { path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {} },
     ]);
   });
 
@@ -102,6 +103,8 @@ describe("GET /api/reports/overview", () => {
     expect(res.status).toBe(200);
     // devices (1+2+1+0)/4; touches (2+2+2+0)/4; hours to conversion 26, 8, 5 (D has no touch).
     expect(res.body).toEqual({
+      currency: \"USD\",
+      unconverted: {},
       persons: 4,
       conversions: 4,
       revenue: 180,
@@ -116,6 +119,8 @@ describe("GET /api/reports/overview", () => {
     const res = await request(app).get("/api/reports/overview?from=2026-03-03T00:00:00Z&to=2026-03-05T00:00:00Z");
     // B and C: devices (2+1)/2, touches (2+2)/2, median of 8 h and 5 h.
     expect(res.body).toEqual({
+      currency: \"USD\",
+      unconverted: {},
       persons: 2,
       conversions: 2,
       revenue: 80,
@@ -129,6 +134,8 @@ describe("GET /api/reports/overview", () => {
     const { app } = setup();
     const res = await request(app).get("/api/reports/overview");
     expect(res.body).toEqual({
+      currency: \"USD\",
+      unconverted: {},
       persons: 0,
       conversions: 0,
       revenue: 0,

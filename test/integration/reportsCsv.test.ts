@@ -50,7 +50,7 @@ describe("CSV reports", () => {
       expect(csv.headers["content-type"]).toMatch(/^text\/csv/);
       const [header, ...rows] = parseCsv(csv.text);
       expect(header).toEqual([groupBy, "conversions", "revenue"]);
-      expect(rows.map(([k, c, r]) => ({ key: k, conversions: Number(c), revenue: Number(r) }))).toEqual(json.rows);
+      expect(rows.map(([k, c, r]) => ({ key: k, conversions: Number(c), revenue: Number(r), unconverted: {} }))).toEqual(json.rows);
     }
   });
 

@@ -46,7 +46,7 @@ export function personRows(
     if (i.inferred) inferred = true;
   }
   const traits = personTraits(
-    { touches, conversionTimes: conversions.map((c) => c.at), deviceCount: devices, inferred, deals: index.dealsOf(personId), conversionCredits: byModel },
+    { touches, conversionTimes: conversions.map((c) => c.at), deviceCount: devices, inferred, deals: index.dealsOf(personId), conversionCredits: byModel, money: p.money },
     p.settings,
     effects,
   );

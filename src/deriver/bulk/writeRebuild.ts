@@ -1,3 +1,4 @@
+import { withReporting } from "../../money/reportingMoney.js";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { changedTraits, identifyTraits, type MessageTarget } from "../../feedback/index.js";
@@ -80,7 +81,7 @@ export async function writeRebuild(p: Pipeline, bulk: BulkStore, input: RebuildI
   }
   phases.lap("write:devices");
 
-  await bulk.insertConversions(index.allConversions);
+  await bulk.insertConversions(index.allConversions.map((c) => withReporting(p.money, c)));
   await bulk.insertDeals(input.deals);
   // A deal with no person is credited Unattributed (applyCrmHit); the others with their person.
   const unowned: CreditRow[] = [];

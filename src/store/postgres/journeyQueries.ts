@@ -3,18 +3,19 @@ import type { JourneyFilter, OverviewCounts, PathRow } from "../sqlite/journeyQu
 import type { Sql } from "./sql.js";
 
 // $1 from, $2 to, $3 conversion name (or null). Filtered on conversions, not credits: see ../sqlite/journeyQueries.ts.
-const CONVERSIONS_IN_RANGE = `SELECT id, person_id, at, revenue FROM conversions
+const CONVERSIONS_IN_RANGE = `SELECT id, person_id, at, revenue, currency, reporting_revenue FROM conversions
   WHERE at >= $1 AND at < $2 AND ($3::text IS NULL OR name = $3::text)`;
 
 // A path is the JSON array SQLite's json_group_array writes (no spaces): json_agg would add them.
 const PATHS = `
   WITH conv AS (${CONVERSIONS_IN_RANGE}),
   per_conversion AS (
-    SELECT conv.revenue,
+    SELECT conv.revenue, conv.currency, conv.reporting_revenue,
       (SELECT '[' || string_agg(to_json(cr.channel)::text, ',' ORDER BY cr.touch_index) || ']' FROM credits cr
        WHERE cr.conversion_id = conv.id AND cr.model = $4 AND cr.touch_index IS NOT NULL) AS path
     FROM conv)
-  SELECT path, count(*) AS conversions, coalesce(sum(revenue), 0) AS revenue
+  SELECT path, count(*) AS conversions, coalesce(sum(reporting_revenue), 0) AS revenue,
+    json_agg(json_build_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL) AS unconverted
   FROM per_conversion GROUP BY path ORDER BY conversions DESC, revenue DESC, path COLLATE "C" LIMIT $5`;
 
 // $4: 0 when the range is unbounded (every person counts, see ../sqlite/journeyQueries.ts).
@@ -28,7 +29,8 @@ const OVERVIEW = `
     (SELECT count(*) FROM active) AS persons,
     (SELECT count(*) FROM identities i JOIN active USING (person_id) WHERE i.kind = 'anonymousId') AS devices,
     (SELECT count(*) FROM conv) AS conversions,
-    (SELECT coalesce(sum(revenue), 0) FROM conv) AS revenue,
+    (SELECT coalesce(sum(reporting_revenue), 0) FROM conv) AS revenue,
+    (SELECT json_agg(json_build_array(currency, revenue)) FROM conv WHERE reporting_revenue IS NULL) AS unconverted,
     (SELECT count(*) FROM credits cr JOIN conv ON cr.conversion_id = conv.id
      WHERE cr.model = 'linear' AND cr.touch_index IS NOT NULL) AS touches`;
 

@@ -11,7 +11,10 @@ export interface PathRow {
   /** JSON array of channels in touch order; null when the conversion has no credited touch. */
   path: string | null;
   conversions: number;
+  /** In REPORTING_CURRENCY. */
   revenue: number;
+  /** [[currency, revenue], ...] of the conversions without a rate (JSON text on SQLite, parsed on PostgreSQL). */
+  unconverted: string | Array<[string, number]> | null;
 }
 
 export interface OverviewCounts {
@@ -19,12 +22,14 @@ export interface OverviewCounts {
   devices: number;
   conversions: number;
   revenue: number;
+  unconverted: string | Array<[string, number]> | null;
   touches: number;
 }
 
 // Conversions are filtered on the conversions table (not on credits) so that a conversion
 // with no credit row at all still counts, as it does in the attribution totals.
-const CONVERSIONS_IN_RANGE = `SELECT id, person_id, at, revenue FROM conversions
+// reporting_revenue: revenue in REPORTING_CURRENCY (NULL: no rate, kept in its currency).
+const CONVERSIONS_IN_RANGE = `SELECT id, person_id, at, revenue, currency, reporting_revenue FROM conversions
   WHERE at >= @from AND at < @to AND (@conversion IS NULL OR name = @conversion)`;
 
 /** Journey-level aggregates over stored conversions, credits and identities. */
@@ -34,11 +39,12 @@ export function journeyQueries(db: Db) {
   const paths = db.prepare(
     `WITH conv AS (${CONVERSIONS_IN_RANGE}),
      per_conversion AS (
-       SELECT conv.revenue,
+       SELECT conv.revenue, conv.currency, conv.reporting_revenue,
          (SELECT nullif(json_group_array(cr.channel ORDER BY cr.touch_index), '[]') FROM credits cr
           WHERE cr.conversion_id = conv.id AND cr.model = @model AND cr.touch_index IS NOT NULL) AS path
        FROM conv)
-     SELECT path, count(*) AS conversions, coalesce(sum(revenue), 0) AS revenue
+     SELECT path, count(*) AS conversions, coalesce(sum(reporting_revenue), 0) AS revenue,
+       json_group_array(json_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL) AS unconverted
      FROM per_conversion GROUP BY path ORDER BY conversions DESC, revenue DESC, path LIMIT @limit`,
   );
   const conversionCount = db.prepare(`SELECT count(*) AS n FROM (${CONVERSIONS_IN_RANGE})`);
@@ -55,7 +61,8 @@ export function journeyQueries(db: Db) {
        (SELECT count(*) FROM active) AS persons,
        (SELECT count(*) FROM identities i JOIN active USING (person_id) WHERE i.kind = 'anonymousId') AS devices,
        (SELECT count(*) FROM conv) AS conversions,
-       (SELECT coalesce(sum(revenue), 0) FROM conv) AS revenue,
+       (SELECT coalesce(sum(reporting_revenue), 0) FROM conv) AS revenue,
+       (SELECT json_group_array(json_array(currency, revenue)) FROM conv WHERE reporting_revenue IS NULL) AS unconverted,
        (SELECT count(*) FROM credits cr JOIN conv ON cr.conversion_id = conv.id
         WHERE cr.model = 'linear' AND cr.touch_index IS NOT NULL) AS touches`,
   );

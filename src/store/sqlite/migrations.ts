@@ -299,7 +299,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   },
   {
     version: 4,
-    name: "message time source; rejected messages one row per distinct payload",
+    name: "message time source; rejected messages once per payload; revenue in the reporting currency",
     sql: `
       -- Which field a message's time was read from: timestamp, originalTimestamp, sentAt,
       -- receivedAt, or received (the time of receipt). NULL: stored before this migration.
@@ -316,6 +316,18 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE UNIQUE INDEX rejected_payload ON rejected (payload_hash);
       -- GET /api/rejected: newest first.
       CREATE INDEX rejected_received ON rejected (received_at, id);
+
+      -- Revenue in REPORTING_CURRENCY, converted at derivation with EXCHANGE_RATES_PATH (recompute
+      -- applies a new rates file). conversions.reporting_revenue: NULL when the conversion's
+      -- currency has no rate; revenue_error: why a track revenue could not be read (revenue 0).
+      -- credits/report_days.currency: NULL when revenue is in the reporting currency, else the
+      -- currency the revenue stayed in (reports list it apart, never summed into the total).
+      -- Rows from before keep summing as they did until the next recompute.
+      ALTER TABLE conversions ADD COLUMN reporting_revenue REAL;
+      ALTER TABLE conversions ADD COLUMN revenue_error TEXT;
+      UPDATE conversions SET reporting_revenue = revenue;
+      ALTER TABLE credits ADD COLUMN currency TEXT;
+      ALTER TABLE report_days ADD COLUMN currency TEXT;
     `,
   },
 ];
