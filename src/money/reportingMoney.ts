@@ -41,9 +41,8 @@ export function withReporting<C extends { revenue: number; currency: string | nu
   return { ...c, reportingRevenue: v.currency === null ? v.amount : null };
 }
 
-/** Per-currency sums of [[currency, amount], ...] (as the journey queries return them: JSON text or parsed). */
-export function unconvertedOf(list: string | ReadonlyArray<readonly [string, number]> | null | undefined): Record<string, number> {
-  const pairs = (typeof list === "string" ? JSON.parse(list) : (list ?? [])) as Array<[string | null, number]>;
+/** Per-currency sums of [[currency, amount], ...] (as the journey queries return them). */
+export function unconvertedOf(pairs: ReadonlyArray<readonly [string | null, number]>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [currency, amount] of pairs) if (currency !== null) out[currency] = (out[currency] ?? 0) + amount;
   return out;

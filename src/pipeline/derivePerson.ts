@@ -1,3 +1,4 @@
+import { deviceCount } from "../store/dbRows.js";
 import { randomUUID } from "node:crypto";
 import { creditConversion, MODELS, type CreditRow as ModelCreditRow, type Model, type RemovalEffects } from "../attribution/index.js";
 import { changedTraits, identifyTraits } from "../feedback/index.js";
@@ -25,7 +26,7 @@ export async function derivePerson(p: Pipeline, personId: number, newTouches: Re
     {
       touches,
       conversionTimes: conversions.map((c) => c.at),
-      deviceCount: ids.filter((i) => i.kind === "anonymousId").length,
+      deviceCount: deviceCount(ids),
       inferred: ids.some((i) => i.inferred),
       deals: await deals.dealsOf(personId),
       conversionCredits: byModel,

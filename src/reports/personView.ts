@@ -1,3 +1,4 @@
+import { deviceCount } from "../store/dbRows.js";
 import { MODELS } from "../attribution/types.js";
 import type { Store } from "../store/index.js";
 import type { IdentityKind, IdentityRow } from "../store/types.js";
@@ -25,7 +26,7 @@ export async function personView(store: Store, personId: number, reportingCurren
   return {
     person_id: personId,
     identities: identities.map((i) => ({ type: i.kind, value: i.value, inferred: i.inferred })),
-    device_count: identities.filter((i) => i.kind === "anonymousId").length,
+    device_count: deviceCount(identities),
     touchpoints: touches.map((t) => ({
       at: iso(t.at),
       channel: t.channel,

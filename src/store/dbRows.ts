@@ -11,15 +11,22 @@ export interface IdentityDbRow {
   person_id: number;
   inferred: number;
   last_seen: number;
+  /** Migration 4. */
+  alias_only?: number;
 }
 
-export const toIdentity = (r: IdentityDbRow): IdentityRow => ({
-  kind: r.kind,
-  value: r.value,
-  personId: r.person_id,
-  inferred: r.inferred === 1,
-  lastSeen: r.last_seen,
-});
+export const toIdentity = (r: IdentityDbRow): IdentityRow => {
+  const row: IdentityRow = { kind: r.kind, value: r.value, personId: r.person_id, inferred: r.inferred === 1, lastSeen: r.last_seen };
+  if (r.alias_only === 1) row.aliasOnly = true;
+  return row;
+};
+
+/** device_count: the person's anonymousIds that sent messages themselves (an alias's previousId alone is no device). */
+export const deviceCount = (ids: readonly IdentityRow[]): number => {
+  let n = 0;
+  for (const i of ids) if (i.kind === "anonymousId" && i.aliasOnly !== true) n++;
+  return n;
+};
 
 export interface TouchDbRow {
   id: number;

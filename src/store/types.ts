@@ -23,6 +23,11 @@ export interface IdentityRow {
   personId: number;
   inferred: boolean;
   lastSeen: number;
+  /**
+   * An anonymousId known only as an alias's previousId (no message of its own): an id, not a
+   * device, so not counted in device_count. Absent (false) otherwise.
+   */
+  aliasOnly?: boolean;
 }
 
 export interface StoredTouchpoint extends Touchpoint {

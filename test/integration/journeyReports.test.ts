@@ -45,7 +45,7 @@ describe("GET /api/reports/paths", () => {
     const res = await request(app).get("/api/reports/paths");
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      currency: \"USD\",
+      currency: "USD",
       paths: [
         { path: ["Organic Search", "Email"], conversions: 2, revenue: 150, unconverted: {} },
         { path: ["Direct", "Direct"], conversions: 1, revenue: 30, unconverted: {} },
@@ -103,7 +103,7 @@ describe("GET /api/reports/overview", () => {
     expect(res.status).toBe(200);
     // devices (1+2+1+0)/4; touches (2+2+2+0)/4; hours to conversion 26, 8, 5 (D has no touch).
     expect(res.body).toEqual({
-      currency: \"USD\",
+      currency: "USD",
       unconverted: {},
       persons: 4,
       conversions: 4,
@@ -119,7 +119,7 @@ describe("GET /api/reports/overview", () => {
     const res = await request(app).get("/api/reports/overview?from=2026-03-03T00:00:00Z&to=2026-03-05T00:00:00Z");
     // B and C: devices (2+1)/2, touches (2+2)/2, median of 8 h and 5 h.
     expect(res.body).toEqual({
-      currency: \"USD\",
+      currency: "USD",
       unconverted: {},
       persons: 2,
       conversions: 2,
@@ -134,7 +134,7 @@ describe("GET /api/reports/overview", () => {
     const { app } = setup();
     const res = await request(app).get("/api/reports/overview");
     expect(res.body).toEqual({
-      currency: \"USD\",
+      currency: "USD",
       unconverted: {},
       persons: 0,
       conversions: 0,

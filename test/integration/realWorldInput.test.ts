@@ -76,3 +76,55 @@ describe("real-world Segment input (issue 15)", () => {
     expect(again.body.rejected).toBe(0);
   });
 });
+
+describe("identity across devices (issue 15)", () => {
+  test("an alias previousId is an id, not an extra device; it becomes one only when it sends messages itself", async () => {
+    const { app } = setup();
+    await request(app)
+      .post("/webhooks/segment")
+      .send([
+        page("anon-phone", "2026-05-01T10:00:00Z", "https://shop.example/", "https://www.google.com/"),
+        identify("user-al", "anon-phone", "2026-05-01T10:01:00Z"),
+        // The id this user had in the old system: never sent a message of its own.
+        { type: "alias", messageId: "al-1", userId: "user-al", previousId: "legacy-42", timestamp: "2026-05-01T10:02:00Z" },
+      ])
+      .expect(200);
+    const person = (await request(app).get("/api/people/user-al")).body;
+    expect(person.identities.map((i: { value: string }) => i.value).sort()).toEqual(["anon-phone", "legacy-42", "user-al"]);
+    expect(person.device_count).toBe(1);
+    expect(person.traits.device_count).toBe(1);
+    expect((await request(app).get("/api/reports/overview")).body.devices_per_person).toBe(1);
+    // The previousId turns out to be a real device.
+    await request(app).post("/webhooks/segment").send([page("legacy-42", "2026-05-02T10:00:00Z", "https://shop.example/")]).expect(200);
+    const after = (await request(app).get("/api/people/user-al")).body;
+    expect(after.device_count).toBe(2);
+    expect(after.traits.device_count).toBe(2);
+  });
+
+  test("after a merge, the identify traits describe the merged person; no Visitor Source Identified is sent twice", async () => {
+    const { app, pipeline } = setup();
+    await request(app)
+      .post("/webhooks/segment")
+      .send([
+        page("anon-tab", "2026-05-01T09:00:00Z", "https://shop.example/?utm_source=fb&utm_medium=paid_social"),
+        page("anon-desk", "2026-05-03T10:00:00Z", "https://shop.example/", "https://www.google.com/"),
+        identify("user-mg", "anon-desk", "2026-05-03T10:01:00Z"),
+      ])
+      .expect(200);
+    const before = (await request(app).get("/api/people/user-mg")).body.traits;
+    expect(before).toMatchObject({ first_touch_channel: "Organic Search", touch_count: 1, device_count: 1 });
+    // The tablet turns out to be the same person: merged.
+    await request(app).post("/webhooks/segment").send([identify("user-mg", "anon-tab", "2026-05-04T10:00:00Z")]).expect(200);
+    const merged = (await request(app).get("/api/people/user-mg")).body;
+    expect(merged.traits).toMatchObject({ first_touch_channel: "Paid Social", first_touch_source: "fb", touch_count: 2, device_count: 2 });
+    const store = await settled(pipeline);
+    const rows = (await allTableRows(pipeline)).outbox!.map((r) => JSON.parse(String(r.message)) as Record<string, any>);
+    // The last identify queued for the userId carries the merged first touch.
+    const identifies = rows.filter((m) => m.type === "identify" && m.userId === "user-mg");
+    expect(identifies.at(-1)!.traits).toMatchObject({ first_touch_channel: "Paid Social", touch_count: 2, device_count: 2 });
+    // One Visitor Source Identified per touchpoint, never re-sent by the merge.
+    const vsi = rows.filter((m) => m.event === "Visitor Source Identified");
+    expect(vsi.map((m) => m.properties.source).sort()).toEqual(["fb", "google"]);
+    expect(await store.admin.stats()).toMatchObject({ persons: 1 });
+  });
+});

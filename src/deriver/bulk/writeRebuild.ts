@@ -61,6 +61,7 @@ export async function writeRebuild(p: Pipeline, bulk: BulkStore, input: RebuildI
       personId: graph.person.get(id),
       inferred: graph.inferred.get(id) === 1,
       lastSeen: graph.lastSeen.get(id),
+      aliasOnly: graph.aliasOnly.get(id) === 1,
     }));
     await bulk.insertIdentities(rows);
   }

@@ -27,7 +27,7 @@ const OVERVIEW = `
       OR EXISTS (SELECT 1 FROM conv WHERE conv.person_id = p.person_id))
   SELECT
     (SELECT count(*) FROM active) AS persons,
-    (SELECT count(*) FROM identities i JOIN active USING (person_id) WHERE i.kind = 'anonymousId') AS devices,
+    (SELECT count(*) FROM identities i JOIN active USING (person_id) WHERE i.kind = 'anonymousId' AND i.alias_only = 0) AS devices,
     (SELECT count(*) FROM conv) AS conversions,
     (SELECT coalesce(sum(reporting_revenue), 0) FROM conv) AS revenue,
     (SELECT json_agg(json_build_array(currency, revenue)) FROM conv WHERE reporting_revenue IS NULL) AS unconverted,
@@ -47,14 +47,15 @@ const params = (f: JourneyFilter) => [f.from ?? Number.MIN_SAFE_INTEGER, f.to ??
 export function journeyQueries(sql: Sql): Store["journeys"] {
   return {
     async topPaths(f, model, limit) {
-      return sql.rows<PathRow>(PATHS, [...params(f), model, limit]);
+      return (await sql.rows<PathRow>(PATHS, [...params(f), model, limit])).map((r) => ({ ...r, unconverted: r.unconverted ?? [] }));
     },
     async conversionCount(f) {
       return (await sql.one<{ n: number }>(`SELECT count(*) AS n FROM (${CONVERSIONS_IN_RANGE}) AS conv`, params(f)))!.n;
     },
     async overviewCounts(f) {
       const bounded = f.from !== null || f.to !== null ? 1 : 0;
-      return (await sql.one<OverviewCounts>(OVERVIEW, [...params({ ...f, conversion: null }), bounded]))!;
+      const r = (await sql.one<OverviewCounts>(OVERVIEW, [...params({ ...f, conversion: null }), bounded]))!;
+      return { ...r, unconverted: r.unconverted ?? [] };
     },
     async timesToConversion(f) {
       return (await sql.rows<{ ms: number }>(TIMES_TO_CONVERSION, params({ ...f, conversion: null }))).map((r) => r.ms);

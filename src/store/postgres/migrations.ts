@@ -257,6 +257,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       UPDATE conversions SET reporting_revenue = revenue;
       ALTER TABLE credits ADD COLUMN currency ${T};
       ALTER TABLE report_days ADD COLUMN currency ${T};
+      ALTER TABLE identities ADD COLUMN alias_only INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];

@@ -83,6 +83,7 @@ export interface BulkIdentity {
   personId: number;
   inferred: boolean;
   lastSeen: number;
+  aliasOnly?: boolean;
 }
 
 export interface BulkTraits {
@@ -252,7 +253,7 @@ export function openRawReader(path: string): AsyncQueries<ReturnType<typeof read
 
 export function bulkQueries(db: Db): BulkStore {
   const insertPerson = db.prepare("INSERT INTO persons (person_id, created_at) VALUES (?, ?)");
-  const insertIdentity = db.prepare("INSERT INTO identities (kind, value, person_id, inferred, last_seen) VALUES (?, ?, ?, ?, ?)");
+  const insertIdentity = db.prepare("INSERT INTO identities (kind, value, person_id, inferred, last_seen, alias_only) VALUES (?, ?, ?, ?, ?, ?)");
   const insertDevice = db.prepare(
     "INSERT INTO devices (device_id, last_at, last_message_id, source, medium, campaign) VALUES (?, ?, ?, ?, ?, ?)",
   );
@@ -310,7 +311,7 @@ export function bulkQueries(db: Db): BulkStore {
       for (const r of rows) insertPerson.run(r.personId, r.createdAt);
     },
     insertIdentities(rows: readonly BulkIdentity[]): void {
-      for (const r of rows) insertIdentity.run(r.kind, r.value, r.personId, r.inferred ? 1 : 0, r.lastSeen);
+      for (const r of rows) insertIdentity.run(r.kind, r.value, r.personId, r.inferred ? 1 : 0, r.lastSeen, r.aliasOnly === true ? 1 : 0);
     },
     insertDevices(rows: ReadonlyArray<{ deviceId: string; state: VisitState }>): void {
       for (const { deviceId, state: s } of rows) insertDevice.run(deviceId, s.lastAt, s.lastMessageId, s.source, s.medium, s.campaign);

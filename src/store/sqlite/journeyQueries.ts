@@ -13,8 +13,8 @@ export interface PathRow {
   conversions: number;
   /** In REPORTING_CURRENCY. */
   revenue: number;
-  /** [[currency, revenue], ...] of the conversions without a rate (JSON text on SQLite, parsed on PostgreSQL). */
-  unconverted: string | Array<[string, number]> | null;
+  /** [[currency, revenue], ...] of the conversions without a rate (one pair per conversion). */
+  unconverted: Array<[string, number]>;
 }
 
 export interface OverviewCounts {
@@ -22,7 +22,7 @@ export interface OverviewCounts {
   devices: number;
   conversions: number;
   revenue: number;
-  unconverted: string | Array<[string, number]> | null;
+  unconverted: Array<[string, number]>;
   touches: number;
 }
 
@@ -59,7 +59,7 @@ export function journeyQueries(db: Db) {
          OR EXISTS (SELECT 1 FROM conv WHERE conv.person_id = p.person_id))
      SELECT
        (SELECT count(*) FROM active) AS persons,
-       (SELECT count(*) FROM identities i JOIN active USING (person_id) WHERE i.kind = 'anonymousId') AS devices,
+       (SELECT count(*) FROM identities i JOIN active USING (person_id) WHERE i.kind = 'anonymousId' AND i.alias_only = 0) AS devices,
        (SELECT count(*) FROM conv) AS conversions,
        (SELECT coalesce(sum(reporting_revenue), 0) FROM conv) AS revenue,
        (SELECT json_group_array(json_array(currency, revenue)) FROM conv WHERE reporting_revenue IS NULL) AS unconverted,
@@ -84,14 +84,18 @@ export function journeyQueries(db: Db) {
   return {
     /** The most common paths to conversion under `model`, most conversions first. */
     topPaths(f: JourneyFilter, model: string, limit: number): PathRow[] {
-      return paths.all({ ...params(f), model, limit }) as PathRow[];
+      return (paths.all({ ...params(f), model, limit }) as Array<Omit<PathRow, "unconverted"> & { unconverted: string | null }>).map((r) => ({
+        ...r,
+        unconverted: JSON.parse(r.unconverted ?? "[]") as Array<[string, number]>,
+      }));
     },
     conversionCount(f: JourneyFilter): number {
       return (conversionCount.get(params(f)) as { n: number }).n;
     },
     overviewCounts(f: Omit<JourneyFilter, "conversion">): OverviewCounts {
       const bounded = f.from !== null || f.to !== null ? 1 : 0;
-      return overview.get({ ...params({ ...f, conversion: null }), bounded }) as OverviewCounts;
+      const r = overview.get({ ...params({ ...f, conversion: null }), bounded }) as Omit<OverviewCounts, "unconverted"> & { unconverted: string | null };
+      return { ...r, unconverted: JSON.parse(r.unconverted ?? "[]") as Array<[string, number]> };
     },
     /** Milliseconds from first eligible touch to conversion, ascending. */
     timesToConversion(f: Omit<JourneyFilter, "conversion">): number[] {

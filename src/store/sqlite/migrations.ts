@@ -328,6 +328,9 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       UPDATE conversions SET reporting_revenue = revenue;
       ALTER TABLE credits ADD COLUMN currency TEXT;
       ALTER TABLE report_days ADD COLUMN currency TEXT;
+
+      -- An anonymousId known only as an alias's previousId: not a device (device_count).
+      ALTER TABLE identities ADD COLUMN alias_only INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];
