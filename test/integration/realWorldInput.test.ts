@@ -128,3 +128,30 @@ describe("identity across devices (issue 15)", () => {
     expect(await store.admin.stats()).toMatchObject({ persons: 1 });
   });
 });
+
+describe("CRM dates out of range (issue 15)", () => {
+  test.each([
+    ["createdAt", 9e15],
+    ["updatedAt", 9e15],
+    ["createdAt", 1e308],
+    ["updatedAt", "+275760-09-13T00:00:00Z"],
+  ])("%s %j is a 400 naming the field; nothing changes; the person and deal pages still answer", async (field, value) => {
+    const { app, pipeline } = setup({ CRM_WEBHOOK_TOKEN: "t" });
+    await request(app).post("/webhooks/segment").send([identify("user-crm", "anon-crm", "2026-05-01T10:00:00Z", { email: "c@example.com" })]).expect(200);
+    const crm = (body: object) => request(app).post("/webhooks/crm").set("authorization", "Bearer t").send(body);
+    await crm({ dealId: "D-9", status: "won", amount: 10, userId: "user-crm", createdAt: "2026-05-02T00:00:00Z" }).expect(200);
+    const stats = (await request(app).get("/api/stats")).body;
+    const report = (await request(app).get("/api/reports/attribution")).body;
+    const bad = await crm({ dealId: "D-9", status: "lost", userId: "user-crm", [field]: value });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(new RegExp(`^${field}: ${field} must be .*1970 to 9999`));
+    const fresh = await crm({ dealId: "D-10", status: "won", amount: 5, userId: "user-crm", [field]: value });
+    expect(fresh.status).toBe(400);
+    await settled(pipeline);
+    expect((await request(app).get("/api/reports/attribution")).body).toEqual(report);
+    const after = (await request(app).get("/api/stats")).body;
+    expect({ ...after, derivation_lag: 0 }).toMatchObject({ ...stats, derivation_lag: 0, deals: 1, conversions: 1 });
+    expect((await request(app).get("/api/people/user-crm")).status).toBe(200);
+    expect((await request(app).get("/api/deals/D-9")).status).toBe(200);
+  });
+});
