@@ -26,6 +26,7 @@ export async function importFiles(p: Pipeline, files: string[], opts: { progress
     total.duplicates += c.duplicates;
     total.rejected += c.rejected;
     total.ignored += c.ignored;
+    if (c.deleted !== undefined) total.deleted = (total.deleted ?? 0) + c.deleted;
   };
   for (const file of files) {
     const size = (await stat(file).catch(() => null))?.size;
