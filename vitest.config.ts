@@ -18,6 +18,8 @@ const SQLITE_ONLY = [
   "test/integration/reportAggregates.test.ts",
   "test/integration/bulkIdentityGraph.test.ts",
   "test/integration/bulkMessageParts.test.ts",
+  "test/integration/processSignals.test.ts",
+  "test/integration/diskFull.test.ts",
 ];
 
 const common = { testTimeout: 60_000, hookTimeout: 60_000, pool: "forks" as const };

@@ -5,14 +5,18 @@ import { pino } from "pino";
 import { loadConfig } from "../src/config/index.js";
 import { createApp } from "../src/http/app.js";
 import { reportRoutes } from "../src/http/reportRoutes.js";
+import { journeyRoutes } from "../src/http/journeyRoutes.js";
 import { openPipeline } from "../src/openPipeline.js";
 import { recompute } from "../src/deriver/index.js";
 import { DATASET_SITE } from "../test/support/generateDataset.js";
+import { benchLookbackReport } from "./lookbackReport.js";
 import { loadDataset } from "./loadDataset.js";
 import { percentile, ratio, type BenchContext, type BenchLine } from "./types.js";
 
 const PERSONS = 100_000;
 const REQUESTS = 50;
+/** Requests of each other report query (each line: p50, with p95 in its details). */
+const OTHER_REQUESTS = 20;
 const WARMUP = 5;
 /** Seconds the dataset build may take before it is cut. */
 const LOAD_BUDGET_S = 75;
@@ -55,7 +59,7 @@ export async function benchReports(ctx: BenchContext): Promise<BenchLine[]> {
 
 
     const idle = { notify: () => {}, status: () => ({ running: true, error: null, lastStepAt: Date.now(), derived: 0 }) };
-    const app = createApp({ pipeline, log: silent, deriver: idle, extra: [reportRoutes(pipeline)] });
+    const app = createApp({ pipeline, log: silent, deriver: idle, extra: [reportRoutes(pipeline), journeyRoutes(pipeline)] });
     const s = app.listen(0, "127.0.0.1");
     server = s;
     await new Promise<void>((resolve) => s.once("listening", () => resolve()));
@@ -67,12 +71,46 @@ export async function benchReports(ctx: BenchContext): Promise<BenchLine[]> {
     const h50 = percentile(health, 50);
     const h95 = percentile(health, 95);
     ctx.progress(`reports: model=all p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; /health p50 ${h50.toFixed(2)} ms, p95 ${h95.toFixed(2)} ms`);
+    // Every other report query the dashboard makes, on the same server and data.
+    const month = { from: "2026-01-01T00:00:00.000Z", to: "2026-02-01T00:00:00.000Z" };
+    const others: Array<[string, string]> = [
+      ["attribution, model=linear groupBy=campaign", "/api/reports/attribution?model=linear&groupBy=campaign"],
+      ["attribution, drill-down channel → source / medium", "/api/reports/attribution?model=last_touch&groupBy=source_medium&channel=Email"],
+      ["attribution, model=all, one month", `/api/reports/attribution?model=all&from=${month.from}&to=${month.to}`],
+      ["paths, top 20 + distributions", "/api/reports/paths?limit=20"],
+      ["paths, one month", `/api/reports/paths?limit=20&from=${month.from}&to=${month.to}`],
+      ["overview", "/api/reports/overview"],
+      ["conversion names", "/api/conversions/names"],
+      ["person journey", `/api/people/person:${Math.max(1, Math.floor(stats.persons / 2))}`],
+    ];
+    const otherLines: BenchLine[] = [];
+    for (const [name, path] of others) {
+      const ms = await latencies(`${base}${path}`, OTHER_REQUESTS);
+      const o50 = percentile(ms, 50);
+      const o95 = percentile(ms, 95);
+      ctx.progress(`reports: ${name} p50 ${o50.toFixed(1)} ms, p95 ${o95.toFixed(1)} ms`);
+      otherLines.push({
+        section: "reports",
+        name: `reports, ${name} p50 (${stats.conversions.toLocaleString("en-US")} conversions)`,
+        figure: o50,
+        unit: "ms",
+        baselineName: "reports, model=all p50",
+        baseline: p50,
+        baselineUnit: "ms",
+        ratio: ratio(o50, p50),
+        ratioMeaning: "of model=all",
+        goal: null,
+        met: null,
+        details: { path, p95: o95, requests: OTHER_REQUESTS, ms },
+      });
+    }
     const goalMs = 200;
     // Report queries scan the credits of every conversion: below 100k, extrapolate linearly.
     const full = stats.conversions >= PERSONS;
     const p95At100k = full ? p95 : (p95 * PERSONS) / Math.max(1, stats.conversions);
     const details = {
       p95At100k, persons, messages, conversions: stats.conversions, loadMs: loaded.ms, requests: REQUESTS, reportMs: report, healthMs: health };
+    const lookback = await benchLookbackReport(base, stats.conversions, full, ctx.progress);
     return [
       {
         section: "reports",
@@ -102,6 +140,8 @@ export async function benchReports(ctx: BenchContext): Promise<BenchLine[]> {
         met: p95At100k <= goalMs,
         details: {},
       },
+      ...lookback,
+      ...otherLines,
     ];
   } finally {
     if (server) {

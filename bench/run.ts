@@ -20,6 +20,7 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
   import: async () => (await import("./import.js")).benchImport,
   derive: async () => (await import("./derive.js")).benchDerive,
   refit: async () => (await import("./refit.js")).benchRefit,
+  models: async () => (await import("./models.js")).benchModels,
   postgres: async () => (await import("./postgres.js")).benchPostgres,
 };
 

@@ -10,9 +10,11 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
         paths: [
           "req.headers.authorization",
           'req.headers["x-signature"]',
+          'req.headers["x-segment-signature"]',
           "config.segmentSharedSecret",
           "config.segmentWriteKey",
           "config.crmWebhookToken",
+          "config.segmentWebhookToken",
           "config.apiToken",
         ],
         censor: "[redacted]",

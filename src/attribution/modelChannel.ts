@@ -1,5 +1,6 @@
 import { creditConversion } from "./creditConversion.js";
-import { UNATTRIBUTED, type CreditRow, type Model, type ModelSettings, type PersonHistory, type RemovalEffects } from "./types.js";
+import type { CoalitionValues } from "./shapley/shapleyValues.js";
+import { UNATTRIBUTED, type CreditRow, type CreditedModel, type ModelSettings, type PersonHistory, type RemovalEffects } from "./types.js";
 
 // Credit sums closer than this (relative) are a tie: float rounding of equal shares
 // (e.g. 0.1 + 0.2 against 0.3) must not decide a person's trait.
@@ -15,12 +16,13 @@ const TIE_TOLERANCE = 1e-9;
  * no touches and no conversions.
  */
 export function modelChannel(
-  model: Model,
+  model: CreditedModel,
   person: PersonHistory,
   settings: ModelSettings,
   removalEffects?: RemovalEffects,
+  coalitions?: CoalitionValues,
 ): string | null {
-  return channelWithMostCredit(creditedRows(model, person, settings, removalEffects), person.touches);
+  return channelWithMostCredit(creditedRows(model, person, settings, removalEffects, coalitions), person.touches);
 }
 
 /**
@@ -48,15 +50,16 @@ export function channelWithMostCredit(rows: readonly CreditRow[], touches: Perso
 }
 
 function creditedRows(
-  model: Model,
+  model: CreditedModel,
   person: PersonHistory,
   settings: ModelSettings,
   removalEffects: RemovalEffects | undefined,
+  coalitions?: CoalitionValues,
 ): CreditRow[] {
   if (person.conversionTimes.length > 0) {
-    return person.conversionTimes.flatMap((at) => creditConversion(model, person.touches, at, settings, removalEffects));
+    return person.conversionTimes.flatMap((at) => creditConversion(model, person.touches, at, settings, removalEffects, coalitions));
   }
   const last = person.touches[person.touches.length - 1];
   if (last === undefined) return [];
-  return creditConversion(model, person.touches, last.at, settings, removalEffects);
+  return creditConversion(model, person.touches, last.at, settings, removalEffects, coalitions);
 }

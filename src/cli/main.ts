@@ -1,6 +1,10 @@
 import { ConfigError, loadConfig, type Config } from "../config/index.js";
+import { loadDotEnv } from "../config/dotenv.js";
 import { createLogger } from "../logging.js";
 import { createSender, startServer, OUTBOX_BATCH, OUTBOX_LEASE_MS } from "../server.js";
+
+/** Past this a shutdown is stuck: exit anyway, before a container's 10 s grace ends in SIGKILL. */
+const SHUTDOWN_DEADLINE_MS = 9000;
 import { openPipeline } from "../openPipeline.js";
 import { flushOutbox } from "../feedback/index.js";
 import { catchUp, recompute } from "../deriver/index.js";
@@ -51,6 +55,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP[command] ?? HELP.main}\n`);
     return HELP[command] ? 0 : 1;
   }
+  let dotEnv: string | null = null;
+  try {
+    dotEnv = loadDotEnv();
+  } catch (err) {
+    fail(`cannot read .env: ${err instanceof Error ? err.message : String(err)}`);
+  }
   let config: Config;
   try {
     config = loadConfig(process.env);
@@ -59,12 +69,23 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.logLevel, command === "serve" ? undefined : process.stderr);
+  if (dotEnv !== null) log.info({ file: dotEnv }, "read .env (variables set in the environment win)");
 
   switch (command) {
     case "serve": {
       const running = await startServer(config, log).catch((err: unknown) => fail(`cannot start: ${(err as Error).message}`));
+      let stopping = false;
       const stop = (signal: string) => {
+        if (stopping) {
+          log.warn({ signal }, "second signal during shutdown: exiting now");
+          process.exit(1);
+        }
+        stopping = true;
         log.info({ signal }, "shutting down");
+        setTimeout(() => {
+          log.error({ ms: SHUTDOWN_DEADLINE_MS }, "shutdown did not finish in time: exiting");
+          process.exit(1);
+        }, SHUTDOWN_DEADLINE_MS).unref();
         running.close().then(
           () => process.exit(0),
           (err: unknown) => {
@@ -73,8 +94,8 @@ export async function main(argv: string[]): Promise<number> {
           },
         );
       };
-      process.once("SIGTERM", () => stop("SIGTERM"));
-      process.once("SIGINT", () => stop("SIGINT"));
+      process.on("SIGTERM", () => stop("SIGTERM"));
+      process.on("SIGINT", () => stop("SIGINT"));
       return new Promise<number>(() => {});
     }
     case "import": {

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { validate as validCron } from "node-cron";
+import { isIP } from "node:net";
 import { z } from "zod";
 import { parseRatesCsv, type RateEntry } from "../money/exchangeRates.js";
+import { parsePositionWeights, type PositionWeights } from "../attribution/rules/positionWeights.js";
 
 /**
  * The only place that reads the environment. Every key has a default and a description;
@@ -46,10 +48,42 @@ const positive = (fallback: number) =>
       return n;
     });
 
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((s, ctx) => {
+      const v = s.trim().toLowerCase();
+      if (v !== "true" && v !== "false") {
+        ctx.addIssue({ code: "custom", message: `must be true or false, got "${s}"` });
+        return z.NEVER;
+      }
+      return v === "true";
+    });
+
+const positionWeights = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const weights = parsePositionWeights(s);
+      if (typeof weights === "string") {
+        ctx.addIssue({ code: "custom", message: weights });
+        return z.NEVER;
+      }
+      return weights;
+    });
+
+/**
+ * Secrets are trimmed here, once: a token pasted with a trailing space or newline used to be
+ * kept as given and compared trimmed, so nobody could authenticate. loadConfig warns about it.
+ */
 const optionalSecret = z
   .string()
   .optional()
-  .transform((s) => (s && s.length > 0 ? s : undefined));
+  .transform((s) => (s && s.trim().length > 0 ? s.trim() : undefined));
+
+const SECRET_KEYS = ["SEGMENT_SHARED_SECRET", "SEGMENT_WRITE_KEY", "SEGMENT_WEBHOOK_TOKEN", "CRM_WEBHOOK_TOKEN", "API_TOKEN"] as const;
 
 const url = (fallback: string) =>
   z
@@ -64,8 +98,25 @@ const cron = (fallback: string) =>
     .default(fallback)
     .refine((s) => validCron(s), { message: "must be a valid cron expression (5 fields, or 6 with seconds)" });
 
+const markovOrder = z
+  .string()
+  .default("1")
+  .transform((s, ctx): number | "auto" => {
+    const v = s.trim().toLowerCase();
+    if (v === "auto") return "auto";
+    if (/^[1-4]$/.test(v)) return Number(v);
+    ctx.addIssue({ code: "custom", message: `must be 1, 2, 3, 4 or auto, got "${s}"` });
+    return z.NEVER;
+  });
+
 export const envSchema = z.object({
   PORT: int(3000, 0, 65535).describe("HTTP port"),
+  HOST: z
+    .string()
+    .default("0.0.0.0")
+    .transform((s) => s.trim())
+    .refine((s) => isIP(s) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(s), { message: "must be an IP address or a host name" })
+    .describe("bind address of the HTTP server"),
   DATABASE_PATH: z.string().min(1).default("data/attribution.db").describe("SQLite file (directory is created)"),
   DATABASE_URL: z
     .string()
@@ -73,6 +124,8 @@ export const envSchema = z.object({
     .refine((s) => s === undefined || s === "" || /^postgres(ql)?:\/\//.test(s), { message: "must be a postgres:// URL" })
     .describe("postgres:// URL selects the PostgreSQL store"),
   SEGMENT_SHARED_SECRET: optionalSecret.describe("HMAC-SHA1 secret of the Segment Webhooks destination"),
+  SEGMENT_WEBHOOK_TOKEN: optionalSecret.describe("Bearer token accepted on POST /webhooks/segment (a custom header of Webhooks (Actions))"),
+  SEGMENT_ALLOW_FIRST_EVENT_SIGNATURE: bool(false).describe("also accept the legacy signature of only the first event of a batch (replay risk)"),
   SEGMENT_WRITE_KEY: optionalSecret.describe("write key used to send feedback to Segment; unset: feedback is stored, not sent"),
   SEGMENT_HOST: url("https://api.segment.io").describe("Segment API host"),
   CRM_WEBHOOK_TOKEN: optionalSecret.describe("Bearer token required on POST /webhooks/crm"),
@@ -84,9 +137,17 @@ export const envSchema = z.object({
   CRM_LOST_STATUSES: lowerList("lost,closed_lost,closedlost,refunded,cancelled,canceled,returned"),
   LOOKBACK_DAYS: positive(90).describe("touchpoints older than this before a conversion get no credit"),
   DECAY_HALF_LIFE_DAYS: positive(7).describe("half-life of the time_decay model"),
+  POSITION_WEIGHTS: positionWeights("40,20,40").describe(
+    "first,middle,last shares of the `custom` model (sum 1 or 100); default 40,20,40 = position_based",
+  ),
+  CAMPAIGN_PRIORITY: bool(false).describe(
+    "true: in last_touch and last_non_direct a touch with campaign parameters is never displaced by a later campaign-less one",
+  ),
   SESSION_TIMEOUT_MINUTES: positive(30).describe("inactivity after which a call starts a new visit"),
   OUTBOX_CRON: cron("*/10 * * * * *").describe("when the outbox is sent to Segment"),
   RECOMPUTE_CRON: cron("0 * * * *").describe("when the Markov model is recomputed"),
+  MARKOV_ORDER: markovOrder.describe("order of the Markov chain (states are the last k channels), or auto: chosen by held-out likelihood"),
+  BOOTSTRAP_RESAMPLES: int(200, 0, 10_000).describe("bootstrap resamples of markov/shapley credit intervals at each refit; 0: no intervals"),
   RETENTION_DAYS: z
     .string()
     .optional()
@@ -115,9 +176,12 @@ export type Env = z.input<typeof envSchema>;
 
 export interface Config {
   port: number;
+  host: string;
   databasePath: string;
   databaseUrl: string | undefined;
   segmentSharedSecret: string | undefined;
+  segmentWebhookToken: string | undefined;
+  allowFirstEventSignature: boolean;
   segmentWriteKey: string | undefined;
   segmentHost: string;
   crmWebhookToken: string | undefined;
@@ -129,9 +193,13 @@ export interface Config {
   crmLostStatuses: string[];
   lookbackDays: number;
   decayHalfLifeDays: number;
+  positionWeights: PositionWeights;
+  campaignPriority: boolean;
   sessionTimeoutMinutes: number;
   outboxCron: string;
   recomputeCron: string;
+  markovOrder: number | "auto";
+  bootstrapResamples: number;
   retentionDays: number | undefined;
   channelRulesPath: string | undefined;
   /** ISO 4217 code, upper-cased (REPORTING_CURRENCY, default USD). */
@@ -140,6 +208,8 @@ export interface Config {
   /** The parsed rates file (plain data: the config is passed to the deriver's worker thread). */
   exchangeRates: RateEntry[];
   logLevel: string;
+  /** Things worth a warning at start that are not errors (e.g. a secret given with surrounding spaces). */
+  warnings: string[];
 }
 
 export class ConfigError extends Error {}
@@ -170,9 +240,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   return {
     port: e.PORT,
+    host: e.HOST,
     databasePath: e.DATABASE_PATH,
     databaseUrl: e.DATABASE_URL || undefined,
     segmentSharedSecret: e.SEGMENT_SHARED_SECRET,
+    segmentWebhookToken: e.SEGMENT_WEBHOOK_TOKEN,
+    allowFirstEventSignature: e.SEGMENT_ALLOW_FIRST_EVENT_SIGNATURE,
     segmentWriteKey: e.SEGMENT_WRITE_KEY,
     segmentHost: e.SEGMENT_HOST,
     crmWebhookToken: e.CRM_WEBHOOK_TOKEN,
@@ -184,14 +257,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     crmLostStatuses: e.CRM_LOST_STATUSES,
     lookbackDays: e.LOOKBACK_DAYS,
     decayHalfLifeDays: e.DECAY_HALF_LIFE_DAYS,
+    positionWeights: e.POSITION_WEIGHTS,
+    campaignPriority: e.CAMPAIGN_PRIORITY,
     sessionTimeoutMinutes: e.SESSION_TIMEOUT_MINUTES,
     outboxCron: e.OUTBOX_CRON,
     recomputeCron: e.RECOMPUTE_CRON,
+    markovOrder: e.MARKOV_ORDER,
+    bootstrapResamples: e.BOOTSTRAP_RESAMPLES,
     retentionDays: e.RETENTION_DAYS,
     channelRulesPath: e.CHANNEL_RULES_PATH || undefined,
     reportingCurrency: e.REPORTING_CURRENCY,
     exchangeRatesPath,
     exchangeRates,
     logLevel: e.LOG_LEVEL,
+    warnings: SECRET_KEYS.filter((k) => {
+      const v = known[k];
+      return v !== undefined && v.trim().length > 0 && v.trim() !== v;
+    }).map((k) => `${k} had surrounding spaces or newlines; they were removed`),
   };
 }

@@ -1,5 +1,5 @@
 // Public face of the CRM stage: pure logic over deal status hits (no I/O).
-export { parseCrmHit } from "./parseCrmHit.js";
+export { parseCrmHit, hitSchema as crmHitSchema } from "./parseCrmHit.js";
 export { parseAmount } from "./parseAmount.js";
 export { parseCrmTime } from "./parseCrmTime.js";
 export { statusOutcome, DEFAULT_WON_STATUSES, DEFAULT_LOST_STATUSES } from "./statusOutcome.js";

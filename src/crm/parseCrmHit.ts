@@ -41,7 +41,7 @@ const timeValue = z
     return at ?? z.NEVER;
   });
 
-const hitSchema = z.object({
+export const hitSchema = z.object({
   dealId: idValue,
   status: z.string({ error: required("must be a string") }).trim().min(1, { error: "is required" }),
   amount: amountValue.optional(),

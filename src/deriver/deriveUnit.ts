@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { DirtyPersons, currentRemovalEffects, type Pipeline } from "../pipeline/context.js";
+import { DirtyPersons, currentFits, type Pipeline } from "../pipeline/context.js";
 import { applyMessage } from "../pipeline/applyMessage.js";
 import { applyCrmHit, readStoredHit } from "../pipeline/applyCrmHit.js";
 import { derivePerson } from "../pipeline/derivePerson.js";
@@ -67,7 +67,7 @@ export async function derivePendingPersons(p: Pipeline, log: Logger, limits: Uni
   return p.store.transaction(async () => {
     const ids = await p.store.cursor.pendingPersons(Math.max(1, Math.ceil(limits.messages / 4)));
     if (ids.length === 0) return 0;
-    const effects = await currentRemovalEffects(p.store);
+    const effects = await currentFits(p.store);
     const budget = limits.budgetMs ?? Number.POSITIVE_INFINITY;
     const started = performance.now();
     const derive = async (id: number) => {

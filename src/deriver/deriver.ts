@@ -2,7 +2,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Pipeline } from "../pipeline/context.js";
 import { applyNextRaw, derivePendingPersons, DEFAULT_UNIT, type UnitLimits } from "./deriveUnit.js";
-import { recreditChunk, repairDirtyPersons, startRefit } from "./refit.js";
+import { bootstrapChunk, recreditChunk, repairDirtyPersons, startRefit, type PendingBootstrap } from "./refit.js";
+
+/** Dirty report days re-summed per step (each step is one short transaction). */
+const DAYS_PER_STEP = 50;
 
 export interface DeriverStatus {
   running: boolean;
@@ -36,6 +39,10 @@ export interface DeriverOptions {
   maintenanceMs?: number;
   /** Time budget of one re-credit chunk after a Markov refit. */
   recreditChunkMs?: number;
+  /** Fit the Markov model at start when there are conversions and no fit yet (default true). */
+  fitAtStart?: boolean;
+  /** How often SQLite's planner statistics are brought up to date (PRAGMA optimize). */
+  optimizeMs?: number;
 }
 
 /**
@@ -49,6 +56,9 @@ export function createDeriver(p: Pipeline, log: Logger, opts: DeriverOptions = {
   const pollMs = opts.pollMs ?? 250;
   const yieldMs = opts.yieldMs ?? 1;
   const maintenanceMs = opts.maintenanceMs ?? 10_000;
+  const optimizeMs = opts.optimizeMs ?? 3_600_000;
+  let fitChecked = !(opts.fitAtStart ?? true);
+  let lastOptimize = Date.now();
   let running = false;
   let stopping = false;
   let loopDone: Promise<void> | null = null;
@@ -58,16 +68,34 @@ export function createDeriver(p: Pipeline, log: Logger, opts: DeriverOptions = {
   const drainers: Array<{ after: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   const refits: Array<{ resolve: (r: { paths: number; solveMs: number }) => void; reject: (e: unknown) => void }> = [];
   const status: DeriverStatus = { running: false, error: null, lastStepAt: 0, derived: 0 };
+  // The bootstrap of the last refit, stepped when there is no new input (lost on a restart:
+  // the next refit computes intervals again; until then the report's bounds are null).
+  let pendingBootstrap: PendingBootstrap | null = null;
 
   const notify = () => {
     wake?.();
   };
 
+  /** No Markov fit stored yet but conversions to fit on (a database from before, an import). */
+  async function needsFirstFit(): Promise<boolean> {
+    if (fitChecked) return false;
+    fitChecked = true;
+    if ((await p.store.derived.markovModel()) !== undefined) return false;
+    return (await p.store.journeys.conversionCount({ from: null, to: null, conversion: null })) > 0;
+  }
+
   async function step(): Promise<boolean> {
+    if (await needsFirstFit()) {
+      const { bootstrap, ...r } = await startRefit(p);
+      pendingBootstrap = bootstrap;
+      log.info(r, "no Markov fit yet: fitted it at start");
+      return true;
+    }
     const asked = refits.splice(0);
     if (asked.length > 0) {
       try {
-        const r = await startRefit(p);
+        const { bootstrap, ...r } = await startRefit(p);
+        pendingBootstrap = bootstrap;
         for (const a of asked) a.resolve(r);
       } catch (err) {
         for (const a of asked) a.reject(err);
@@ -81,12 +109,25 @@ export function createDeriver(p: Pipeline, log: Logger, opts: DeriverOptions = {
     const persons = await derivePendingPersons(p, log, unit);
     if (u.messages + u.hits + persons > 0) return true;
     if (await recreditChunk(p, log, opts.recreditChunkMs)) return true;
+    // Report aggregates are re-summed as soon as input is derived, not on a timer: a report
+    // reads a dirty day from the credits, so the first report after a burst (or a refit's
+    // re-credit) would otherwise sum whole days itself.
+    // (0 re-summed: another instance holds those days; it sums them, this loop need not spin.)
+    if ((await p.store.reports.dirtyDayCount()) > 0 && (await p.store.transaction(() => p.store.reports.refreshDirtyDays(DAYS_PER_STEP))) > 0) {
+      return true;
+    }
+    if (pendingBootstrap) {
+      if (await bootstrapChunk(p, log, pendingBootstrap)) pendingBootstrap = null;
+      return true;
+    }
     if (Date.now() - lastMaintenance >= maintenanceMs || drainers.length > 0) {
       lastMaintenance = Date.now();
-      const days = await p.store.transaction(() => p.store.reports.refreshDirtyDays(50));
       const repaired = drainers.length > 0 ? 0 : await repairDirtyPersons(p, log);
-      if (days === 50) return true;
       if (repaired > 0) log.info({ repaired }, "re-derived persons whose derivation had failed");
+      if (Date.now() - lastOptimize >= optimizeMs) {
+        lastOptimize = Date.now();
+        await p.store.transaction(() => p.store.reports.optimize());
+      }
     }
     return false;
   }

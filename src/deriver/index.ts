@@ -6,6 +6,6 @@
 export { createDeriver, type Deriver, type DeriverOptions, type DeriverStatus } from "./deriver.js";
 export { createWorkerDeriver } from "./workerDeriver.js";
 export { applyNextRaw, derivePendingPersons, DEFAULT_UNIT, type UnitLimits, type AppliedUnit } from "./deriveUnit.js";
-export { startRefit, recreditChunk, repairDirtyPersons } from "./refit.js";
+export { startRefit, recreditChunk, repairDirtyPersons, bootstrapChunk, type PendingBootstrap } from "./refit.js";
 export { recompute, type RecomputeSummary } from "./recompute.js";
 export { catchUp, CATCH_UP_UNIT } from "./catchUp.js";

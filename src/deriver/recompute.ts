@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { DirtyPersons, currentRemovalEffects, type Pipeline } from "../pipeline/context.js";
+import { DirtyPersons, currentFits, type Pipeline } from "../pipeline/context.js";
 import { derivePerson } from "../pipeline/derivePerson.js";
 import { refreshMarkovModel } from "../pipeline/refreshMarkov.js";
 import { replayCrmHits } from "../pipeline/applyCrmHit.js";
@@ -91,7 +91,7 @@ export async function recomputeLive(p: Pipeline, log: Logger): Promise<Recompute
     const messages = await replayDevices(p, dirty);
     const hits = await replayCrmHits(p);
     const markov = await refreshMarkovModel(p);
-    const effects = await currentRemovalEffects(p.store);
+    const effects = await currentFits(p.store);
     const none = new Set<string>();
     const persons = await p.store.derived.allPersonIds();
     for (const id of persons) {

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
-import { currentRemovalEffects, type Pipeline } from "../pipeline/context.js";
-import { fitMarkovModel } from "../pipeline/refreshMarkov.js";
+import { currentFits, type Pipeline } from "../pipeline/context.js";
+import type { CreditBootstrap } from "../attribution/index.js";
+import { BOOTSTRAP_CHUNK, fitMarkovModel } from "../pipeline/refreshMarkov.js";
 import { derivePerson } from "../pipeline/derivePerson.js";
 
 /** A chunk of a re-credit stops after this long, so the write lock is never held for long. */
@@ -12,13 +13,36 @@ const CHUNK_PERSONS = 500;
  * transaction), stores it, and records that every person must be re-credited from the first
  * one on. The re-credit itself runs in chunks (`recreditChunk`) between units of new input.
  */
-export async function startRefit(p: Pipeline): Promise<{ paths: number; solveMs: number }> {
-  const { model, solveMs } = await fitMarkovModel(p);
+export async function startRefit(p: Pipeline): Promise<{ paths: number; solveMs: number; bootstrap: PendingBootstrap | null }> {
+  const { model, solveMs, bootstrap } = await fitMarkovModel(p, "deferred");
   await p.store.transaction(async () => {
     await p.store.derived.putMarkovModel(model);
     await p.store.cursor.putRefitProgress(0, p.now());
   });
-  return { paths: model.paths, solveMs };
+  return { paths: model.paths, solveMs, bootstrap: bootstrap && { bootstrap, computedAt: model.computedAt } };
+}
+
+/** The bootstrap of the fit stored at `computedAt`, still to be run. */
+export interface PendingBootstrap {
+  bootstrap: CreditBootstrap;
+  computedAt: number;
+}
+
+/**
+ * Runs BOOTSTRAP_CHUNK more resamples of a refit's bootstrap (pure work, no lock held); once
+ * all are done, stores the intervals with the fit they belong to (not if a newer fit replaced
+ * it meanwhile). Returns whether the bootstrap is finished.
+ */
+export async function bootstrapChunk(p: Pipeline, log: Logger, pending: PendingBootstrap): Promise<boolean> {
+  if (!pending.bootstrap.step(BOOTSTRAP_CHUNK)) return false;
+  const intervals = pending.bootstrap.intervals();
+  await p.store.transaction(async () => {
+    const current = await p.store.derived.markovModel();
+    if (current?.fit === undefined || current.computedAt !== pending.computedAt) return;
+    await p.store.derived.putMarkovModel({ ...current, fit: { ...current.fit, intervals } });
+  });
+  log.info({ resamples: pending.bootstrap.resamples }, "bootstrap intervals stored");
+  return true;
 }
 
 /**
@@ -30,7 +54,7 @@ export async function recreditChunk(p: Pipeline, log: Logger, budgetMs = RECREDI
     const progress = await p.store.cursor.refitProgress();
     if (!progress || progress.nextPersonId === null) return false;
     const ids = await p.store.cursor.personIdsFrom(progress.nextPersonId, CHUNK_PERSONS);
-    const effects = await currentRemovalEffects(p.store);
+    const effects = await currentFits(p.store);
     const none = new Set<string>();
     const started = performance.now();
     let next: number | null = null;
@@ -57,7 +81,7 @@ export async function recreditChunk(p: Pipeline, log: Logger, budgetMs = RECREDI
 export async function repairDirtyPersons(p: Pipeline, log: Logger, limit = 200): Promise<number> {
   const ids = await p.store.derived.dirtyPersons(limit);
   if (ids.length === 0) return 0;
-  const effects = await currentRemovalEffects(p.store);
+  const effects = await currentFits(p.store);
   const none = new Set<string>();
   for (const id of ids) {
     try {

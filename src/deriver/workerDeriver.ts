@@ -4,10 +4,14 @@ import type { Config } from "../config/index.js";
 import type { Deriver, DeriverStatus } from "./deriver.js";
 import type { FromWorker, ToWorker } from "./workerProtocol.js";
 
-const ENTRY = new URL("./worker.ts", import.meta.url).href;
-// The service runs its TypeScript through tsx; a worker thread registers tsx's loader itself
+// Compiled (npm start, dist/): the worker is plain JavaScript beside this module. In development
+// the service runs its TypeScript through tsx, and a worker thread registers tsx's loader itself
 // (on Node 20 a thread does not inherit the hooks of \`node --import tsx\`).
-const BOOTSTRAP = `
+const COMPILED = import.meta.url.endsWith(".js");
+const ENTRY = new URL(COMPILED ? "./worker.js" : "./worker.ts", import.meta.url).href;
+const BOOTSTRAP = COMPILED
+  ? `import(require("node:worker_threads").workerData.entry);`
+  : `
 const { workerData } = require("node:worker_threads");
 import("tsx/esm/api").then(({ register }) => { register(); return import(workerData.entry); });
 `;

@@ -1,6 +1,7 @@
-import { createTask, type Logger as CronLogger } from "node-cron";
+import { createTask } from "node-cron";
 import type { Logger } from "pino";
 import { describeError } from "./describeError.js";
+import { cronLogger } from "../jobs/cronLogger.js";
 import { flushOutbox, type FlushOutboxResult } from "./flushOutbox.js";
 import type { OutboxSender } from "./sender.js";
 import type { OutboxQueue } from "./types.js";
@@ -80,15 +81,5 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       await task.destroy();
       await inFlight;
     },
-  };
-}
-
-/** node-cron logs through console by default; route it through pino like everything else. */
-function cronLogger(logger: Logger): CronLogger {
-  return {
-    info: (message) => logger.info({ component: "node-cron" }, message),
-    warn: (message) => logger.warn({ component: "node-cron" }, message),
-    error: (message, err) => logger.error({ component: "node-cron", err: err ?? message }, describeError(message)),
-    debug: (message, err) => logger.debug({ component: "node-cron", err }, describeError(message)),
   };
 }

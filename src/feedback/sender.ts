@@ -1,10 +1,14 @@
-import { Analytics } from "@segment/analytics-node";
+import { Analytics, FetchHTTPClient, type HTTPClient, type HTTPClientRequest, type HTTPResponse } from "@segment/analytics-node";
 import type { Logger } from "pino";
 import { describeError } from "./describeError.js";
 import { toSegmentCall } from "./segmentCall.js";
 import type { AttributionContext, OutboxRow } from "./types.js";
 
-export type SendResult = { id: string; ok: true } | { id: string; ok: false; error: string };
+/**
+ * `rejected`: Segment refused the request that carried the row (HTTP 400: a malformed or too
+ * large message); retrying the same request cannot succeed. Other failures may pass later.
+ */
+export type SendResult = { id: string; ok: true } | { id: string; ok: false; error: string; rejected?: boolean };
 
 /** What the outbox needs from a sender; the Segment sender below is the real one. */
 export interface OutboxSender {
@@ -12,7 +16,8 @@ export interface OutboxSender {
 }
 
 export interface SegmentSender extends OutboxSender {
-  close(): Promise<void>;
+  /** Flushes what analytics-node holds, waiting at most `timeoutMs` (default: until done). */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 export interface SegmentSenderOptions {
@@ -46,6 +51,7 @@ export interface SegmentSenderOptions {
  */
 export function createSegmentSender(opts: SegmentSenderOptions): SegmentSender {
   const deliveryTimeoutMs = opts.deliveryTimeoutMs ?? 60_000;
+  const answers = new SegmentAnswers();
   const analytics = new Analytics({
     writeKey: opts.writeKey,
     host: opts.host,
@@ -55,6 +61,7 @@ export function createSegmentSender(opts: SegmentSenderOptions): SegmentSender {
     maxRetries: opts.maxRetries ?? 1,
     maxTotalBackoffDuration: 30,
     maxRateLimitDuration: 15,
+    httpClient: answers.client(new FetchHTTPClient()),
   });
   // Status only: the request body holds personal data and the headers the write key.
   analytics.on("http_response", (res) => {
@@ -76,8 +83,12 @@ export function createSegmentSender(opts: SegmentSenderOptions): SegmentSender {
       const timer = setTimeout(() => fail(`no delivery report within ${deliveryTimeoutMs} ms`), deliveryTimeoutMs);
       const callback = (err?: unknown, ctx?: { failedDelivery(): { reason: unknown } | undefined }) => {
         const failure = err ?? ctx?.failedDelivery()?.reason;
-        if (failure === undefined) finish({ id: row.id, ok: true });
-        else fail(describeError(failure));
+        const answer = answers.take(row.id);
+        if (failure === undefined) return finish({ id: row.id, ok: true });
+        const error = describeError(failure);
+        // analytics-node reports a 400 as "[400] Bad Request"; Segment's body says why.
+        if (/^\[400\]/.test(error)) finish({ id: row.id, ok: false, error: answer ? `${error}: ${answer}` : error, rejected: true });
+        else fail(error);
       };
 
       const call = toSegmentCall(row, opts.context);
@@ -98,10 +109,49 @@ export function createSegmentSender(opts: SegmentSenderOptions): SegmentSender {
       if (closed) return rows.map((row) => ({ id: row.id, ok: false as const, error: "sender is closed" }));
       return Promise.all(rows.map(deliver));
     },
-    async close() {
+    async close(timeoutMs) {
       if (closed) return;
       closed = true;
-      await analytics.closeAndFlush();
+      await analytics.closeAndFlush(timeoutMs === undefined ? undefined : { timeout: timeoutMs });
     },
   };
+}
+
+/** Of Segment's answer to a refused request, this much is kept (it goes into `last_error`). */
+const ANSWER_CHARS = 500;
+
+/**
+ * Keeps the body of Segment's 400 answers per messageId: analytics-node reports only the
+ * status line, and an operator looking at a dead row wants to know what Segment objected to.
+ */
+class SegmentAnswers {
+  private readonly byMessage = new Map<string, string>();
+
+  client(inner: HTTPClient): HTTPClient {
+    return {
+      makeRequest: async (req: HTTPClientRequest): Promise<HTTPResponse> => {
+        const res = await inner.makeRequest(req);
+        if (res.status === 400 && typeof res.text === "function") {
+          const body = (await res.text().catch(() => "")).replace(/\s+/g, " ").trim().slice(0, ANSWER_CHARS);
+          if (body !== "") for (const id of messageIdsOf(req.body)) this.byMessage.set(id, body);
+        }
+        return res;
+      },
+    };
+  }
+
+  take(messageId: string): string | undefined {
+    const answer = this.byMessage.get(messageId);
+    this.byMessage.delete(messageId);
+    return answer;
+  }
+}
+
+function messageIdsOf(body: string): string[] {
+  try {
+    const batch = (JSON.parse(body) as { batch?: Array<{ messageId?: unknown }> }).batch ?? [];
+    return batch.map((m) => m.messageId).filter((id): id is string => typeof id === "string");
+  } catch {
+    return [];
+  }
 }

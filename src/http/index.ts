@@ -5,3 +5,4 @@ export { reportRoutes } from "./reportRoutes.js";
 export { dealRoutes } from "./dealRoutes.js";
 export { journeyRoutes } from "./journeyRoutes.js";
 export { dashboardRoutes } from "./dashboardRoutes.js";
+export { createMetrics, type Metrics } from "./metrics.js";

@@ -16,6 +16,14 @@ export {
   type ValidMessage,
   type Validation,
 } from "./validateMessage.js";
-export { verifySignature, firstEvent } from "./signature.js";
+export {
+  verifySignature,
+  verifyFirstEventSignature,
+  authenticateSegmentRequest,
+  firstEvent,
+  type SegmentAuth,
+  type SegmentAuthConfig,
+  type SegmentAuthRequest,
+} from "./signature.js";
 export { truncateIp } from "./truncateIp.js";
 export { parseSegmentTime } from "./parseTime.js";

@@ -1,5 +1,6 @@
 import { createTask } from "node-cron";
 import type { Logger } from "pino";
+import { cronLogger } from "./cronLogger.js";
 
 export interface Job {
   start(): void;
@@ -50,7 +51,7 @@ export function scheduleJob(name: string, expression: string, work: () => unknow
     }
     await runOnce();
   };
-  const task = createTask(expression, (ctx) => scheduled(ctx.date), { name });
+  const task = createTask(expression, (ctx) => scheduled(ctx.date), { name, logger: cronLogger(log) });
   return {
     start: () => void task.start(),
     runOnce,

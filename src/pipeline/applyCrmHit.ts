@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { isNewer, mergeDealFields, parseCrmHit, statusOutcome, type StoredCrmHit } from "../crm/index.js";
 import { dealStatusChanged, type MessageTarget } from "../feedback/index.js";
 import type { CrmHitRow, DealRow } from "../store/types.js";
-import { DirtyPersons, currentRemovalEffects, type Pipeline } from "./context.js";
+import { DirtyPersons, currentFits, type Pipeline } from "./context.js";
 import { creditsOf } from "./derivePerson.js";
 import { feedbackTarget } from "./feedbackTarget.js";
 
@@ -78,7 +78,7 @@ export async function applyCrmHit(p: Pipeline, hit: StoredCrmHit, dirty: DirtyPe
     });
     await derived.upsertConversion(conversion);
     // A deal with no person yet is credited Unattributed until an identity links it.
-    if (personId === null) await derived.replaceCredits(conversionId, creditsOf(p, conversion, [], await currentRemovalEffects(p.store)));
+    if (personId === null) await derived.replaceCredits(conversionId, creditsOf(p, conversion, [], await currentFits(p.store)));
   } else {
     await derived.deleteConversion(conversionId);
   }

@@ -4,6 +4,7 @@ import type { Classifier } from "../sources/index.js";
 import type { ModelSettings, RemovalEffects } from "../attribution/types.js";
 import { ConversionEvents } from "./conversionEvents.js";
 import { reportingMoney, type ReportingMoney } from "../money/reportingMoney.js";
+import { modelFitsOf, type ModelFits } from "../attribution/modelFits.js";
 
 /** Everything the pipeline steps need, passed in (no globals). */
 export interface Pipeline {
@@ -24,7 +25,12 @@ export function createPipeline(store: Store, classifier: Classifier, config: Con
     store,
     classifier,
     config,
-    settings: { lookbackDays: config.lookbackDays, decayHalfLifeDays: config.decayHalfLifeDays },
+    settings: {
+      lookbackDays: config.lookbackDays,
+      decayHalfLifeDays: config.decayHalfLifeDays,
+      positionWeights: config.positionWeights,
+      campaignPriority: config.campaignPriority,
+    },
     sessionTimeoutMs: config.sessionTimeoutMinutes * 60_000,
     conversionEvents: new ConversionEvents(config.conversionEvents),
     money: reportingMoney(config.reportingCurrency, config.exchangeRates),
@@ -79,6 +85,11 @@ export class DirtyPersons {
   get size(): number {
     return this.persons.size;
   }
+}
+
+/** The data-driven fits currently in force (removal effects, Shapley coalitions; empty before the first run). */
+export async function currentFits(store: Store): Promise<ModelFits> {
+  return modelFitsOf(await store.derived.markovModel());
 }
 
 /** The Markov removal effects currently in force (empty before the first run). */

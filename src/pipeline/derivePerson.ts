@@ -1,6 +1,14 @@
 import { deviceCount } from "../store/dbRows.js";
 import { randomUUID } from "node:crypto";
-import { creditConversion, MODELS, type CreditRow as ModelCreditRow, type Model, type RemovalEffects } from "../attribution/index.js";
+import {
+  creditConversion,
+  CREDITED_MODELS,
+  hasCampaign,
+  type CreditRow as ModelCreditRow,
+  type CreditTouch,
+  type Model,
+  type ModelFits,
+} from "../attribution/index.js";
 import { changedTraits, identifyTraits } from "../feedback/index.js";
 import type { ConversionRow, CreditRow, IdentityRow, StoredTouchpoint } from "../store/types.js";
 import { personTraits } from "../traits/personTraits.js";
@@ -13,14 +21,14 @@ import { feedbackTarget } from "./feedbackTarget.js";
  * deals: credits of every model for each conversion, traits, and the feedback they cause.
  * `newTouches` are the touchpoints (message ids) that appeared in this unit of work.
  */
-export async function derivePerson(p: Pipeline, personId: number, newTouches: ReadonlySet<string>, effects: RemovalEffects): Promise<void> {
+export async function derivePerson(p: Pipeline, personId: number, newTouches: ReadonlySet<string>, fits: ModelFits): Promise<void> {
   const { derived, identities, deals, outbox } = p.store;
   const ids = await identities.identitiesOf(personId);
   if (ids.length === 0) return; // erased or merged away meanwhile
   const touches = await derived.touchpointsOf(personId);
   const conversions = await derived.conversionsOf(personId);
   const byModel: Partial<Record<Model, ModelCreditRow[]>> = {};
-  for (const c of conversions) await derived.replaceCredits(c.id, creditsOf(p, c, touches, effects, byModel));
+  for (const c of conversions) await derived.replaceCredits(c.id, creditsOf(p, c, touches, fits, byModel));
 
   const traits = personTraits(
     {
@@ -33,7 +41,7 @@ export async function derivePerson(p: Pipeline, personId: number, newTouches: Re
       money: p.money,
     },
     p.settings,
-    effects,
+    fits,
   );
   const now = p.now();
   await derived.putTraits(personId, traits, now);
@@ -64,15 +72,16 @@ export function creditsOf(
   p: Pipeline,
   c: ConversionRow,
   touches: readonly StoredTouchpoint[],
-  effects: RemovalEffects,
+  fits: ModelFits,
   /** Collects each model's rows (over every conversion passed) for the model-channel traits. */
   byModel?: Partial<Record<Model, ModelCreditRow[]>>,
 ): CreditRow[] {
   const rows: CreditRow[] = [];
   // Revenue in the reporting currency (currency null), or in its own without a rate.
   let reporting: { amount: number; currency: string | null } | undefined;
-  for (const model of MODELS) {
-    const credited = creditConversion(model, touches, c.at, p.settings, effects);
+  const modelTouches = p.settings.campaignPriority === true ? withCampaignFlags(touches) : touches;
+  for (const model of CREDITED_MODELS) {
+    const credited = creditConversion(model, modelTouches, c.at, p.settings, fits.removalEffects, fits.coalitions);
     if (byModel) (byModel[model] ??= []).push(...credited);
     for (const r of credited) {
       const t = r.touch === null ? undefined : touches[r.touch];
@@ -95,6 +104,11 @@ export function creditsOf(
     }
   }
   return rows;
+}
+
+/** The touches as the models see them under CAMPAIGN_PRIORITY (same order and indices). */
+export function withCampaignFlags(touches: readonly StoredTouchpoint[]): CreditTouch[] {
+  return touches.map((t) => ({ at: t.at, channel: t.channel, hasCampaign: hasCampaign(t) }));
 }
 
 /** The identify reports the state as of the person's latest known event. */

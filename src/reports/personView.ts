@@ -1,19 +1,27 @@
 import { deviceCount } from "../store/dbRows.js";
-import { MODELS } from "../attribution/types.js";
+import { CREDITED_MODELS } from "../attribution/types.js";
 import type { Store } from "../store/index.js";
 import type { IdentityKind, IdentityRow } from "../store/types.js";
 import { roundCredit, roundMoney } from "../money/rounding.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Finds a person by any of its identities: userId, anonymousId or email (case-insensitive). */
+/**
+ * Finds a person by any of its identities: userId, anonymousId or email (case-insensitive), or
+ * by `person:<person id>` (the reports' `example_person`) when no identity has that value.
+ */
 export async function findPerson(store: Store, id: string): Promise<IdentityRow | undefined> {
   const kinds: IdentityKind[] = ["userId", "anonymousId"];
   for (const kind of kinds) {
     const row = await store.identities.identity(kind, id);
     if (row) return row;
   }
-  return store.identities.identity("email", id.trim().toLowerCase());
+  const email = await store.identities.identity("email", id.trim().toLowerCase());
+  if (email) return email;
+  const byId = /^person:(\d{1,15})$/.exec(id);
+  if (!byId) return undefined;
+  const [first] = await store.identities.identitiesOf(Number(byId[1]));
+  return first;
 }
 
 /** The journey of one person in DESIGN.md's `GET /api/people/:id` shape. */
@@ -42,7 +50,7 @@ export async function personView(store: Store, personId: number, reportingCurren
     })),
     conversions: conversions.map((c) => {
       const credits: Record<string, Array<{ touch: number | null; channel: string; credit: number }>> = {};
-      for (const m of MODELS) credits[m] = [];
+      for (const m of CREDITED_MODELS) credits[m] = [];
       for (const r of creditsOf.get(c.id)!) {
         (credits[r.model] ??= []).push({ touch: r.touchIndex, channel: r.channel, credit: roundCredit(r.credit) });
       }

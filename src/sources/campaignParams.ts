@@ -6,7 +6,8 @@
  * - The URL's UTMs and `context.campaign` are not mixed field by field: if the
  *   URL carries any utm_source/utm_medium/utm_campaign, its set is used alone,
  *   otherwise `context.campaign`'s. Mixing could glue two campaigns together.
- * - UTM values are trimmed and lower-cased (all five fields), empty ones are absent.
+ * - UTM values are trimmed and lower-cased (all five fields), empty ones are absent,
+ *   and cut to MAX_CAMPAIGN_FIELD_LENGTH characters (inputLimits.ts).
  * - Only utm_source, utm_medium or utm_campaign make "campaign parameters":
  *   a lone utm_term/utm_content is ignored (sites often tag internal links
  *   with utm_content alone, and that must not end the visit's attribution).
@@ -14,6 +15,7 @@
 import type { SegmentCampaign } from "./types.js";
 import { CLICK_IDS, CLICK_ID_RANK, type ClickIdSource } from "./clickIds.js";
 import { decodeQueryComponent, forEachQueryParam } from "./urlParts.js";
+import { MAX_CAMPAIGN_FIELD_LENGTH } from "./inputLimits.js";
 
 export interface Utm {
   source: string | null;
@@ -54,9 +56,12 @@ function emptyUtm(): Utm {
   return { source: null, medium: null, campaign: null, term: null, content: null };
 }
 
+/** Trimmed, lower-cased, at most MAX_CAMPAIGN_FIELD_LENGTH characters; null when empty. */
 function normalise(value: string): string | null {
-  const v = value.trim().toLowerCase();
-  return v === "" ? null : v;
+  const cut = value.length > MAX_CAMPAIGN_FIELD_LENGTH * 4 ? value.slice(0, MAX_CAMPAIGN_FIELD_LENGTH * 4) : value;
+  const v = cut.trim().toLowerCase();
+  if (v === "") return null;
+  return v.length > MAX_CAMPAIGN_FIELD_LENGTH ? v.slice(0, MAX_CAMPAIGN_FIELD_LENGTH).trimEnd() : v;
 }
 
 function hasCampaignFields(utm: Utm): boolean {

@@ -28,11 +28,12 @@ interface ChannelGroupRule {
   matches(input: ChannelInput): boolean;
 }
 
-// Compiled once, as given by Google.
-const PAID_MEDIUM = /^(.*cp.*|ppc|retargeting|paid.*)$/;
-const SHOPPING_CAMPAIGN = /^(.*(([^a-df-z]|^)shop|shopping).*)$/;
-const VIDEO_MEDIUM = /^(.*video.*)$/;
-const DISPLAY_MEDIA: ReadonlySet<string> = new Set(["display", "banner", "expandable", "interstitial", "cpm"]);
+// Google's regexes are written as string scans (linear in the input): run by a backtracking
+// engine, `^(.*cp.*|...)$` takes quadratic time on `cpcp...cp\n` (issue 16: a 32 KB utm_medium
+// blocked the event loop 682 ms). The scans give the regexes' exact answers, including their
+// quirk that `.` does not match a line break (checked against the regexes by property tests).
+/** GA4 Display rule: Medium is one of these. */
+export const DISPLAY_MEDIA: ReadonlySet<string> = new Set(["display", "banner", "expandable", "interstitial", "cpm"]);
 const SOCIAL_MEDIA: ReadonlySet<string> = new Set([
   "social",
   "social-network",
@@ -46,10 +47,44 @@ const REFERRAL_MEDIA: ReadonlySet<string> = new Set(["referral", "app", "link"])
 
 /** Google's paid-medium regex ^(.*cp.*|ppc|retargeting|paid.*)$. */
 export function isPaidMedium(medium: string): boolean {
-  return PAID_MEDIUM.test(medium);
+  if (lineBreakAt(medium, 0) >= 0) return false;
+  return medium.includes("cp") || medium === "ppc" || medium === "retargeting" || medium.startsWith("paid");
 }
 
-const shoppingCampaign = (i: ChannelInput): boolean => i.campaign !== null && SHOPPING_CAMPAIGN.test(i.campaign);
+/** Google's shopping-campaign regex ^(.*(([^a-df-z]|^)shop|shopping).*)$. */
+export function isShoppingCampaign(campaign: string): boolean {
+  const br = lineBreakAt(campaign, 0);
+  if (br < 0) {
+    if (campaign.includes("shopping") || campaign.startsWith("shop")) return true;
+    for (let i = campaign.indexOf("shop", 1); i >= 0; i = campaign.indexOf("shop", i + 1)) {
+      if (!isLowerExceptE(campaign.charCodeAt(i - 1))) return true;
+    }
+    return false;
+  }
+  // One line break can only be the [^a-df-z] character right before "shop"; `.` matches no other.
+  return lineBreakAt(campaign, br + 1) < 0 && campaign.startsWith("shop", br + 1);
+}
+
+/** Google's video-medium regex ^(.*video.*)$. */
+export function isVideoMedium(medium: string): boolean {
+  return lineBreakAt(medium, 0) < 0 && medium.includes("video");
+}
+
+/** Index of the first character from `from` that JavaScript's `.` does not match, or -1. */
+function lineBreakAt(s: string, from: number): number {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return i;
+  }
+  return -1;
+}
+
+/** a-d or f-z: the letters Google's `[^a-df-z]` excludes before "shop" (so "eshop" counts, "workshop" not). */
+function isLowerExceptE(c: number): boolean {
+  return c >= 97 && c <= 122 && c !== 101;
+}
+
+const shoppingCampaign = (i: ChannelInput): boolean => i.campaign !== null && isShoppingCampaign(i.campaign);
 
 export const CHANNEL_GROUP_RULES: readonly ChannelGroupRule[] = [
   // Ours, before Google's: "the source or referrer host is an AI assistant, or the medium is
@@ -81,7 +116,7 @@ export const CHANNEL_GROUP_RULES: readonly ChannelGroupRule[] = [
   // "social-network", "social-media", "sm", "social network", "social media").
   { channel: "Organic Social", matches: (i) => i.category === "social" || SOCIAL_MEDIA.has(i.medium) },
   // Organic Video: Source matches a list of video sites OR Medium matches regex ^(.*video.*)$.
-  { channel: "Organic Video", matches: (i) => i.category === "video" || VIDEO_MEDIUM.test(i.medium) },
+  { channel: "Organic Video", matches: (i) => i.category === "video" || isVideoMedium(i.medium) },
   // Organic Search: Source matches a list of search sites OR Medium exactly matches "organic".
   { channel: "Organic Search", matches: (i) => i.category === "search" || i.medium === "organic" },
   // Referral: Medium is one of ("referral", "app", "link").

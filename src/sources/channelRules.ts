@@ -9,14 +9,22 @@
  *      "channel": "Partners",                  // channel to assign
  *      "match": {                              // all given matchers must match
  *        "source": "partnerstack",             // exact, case-insensitive
- *        "medium": { "regex": "^aff" },        // JavaScript regex, case-insensitive
+ *        "medium": { "regex": "^aff" },        // RE2 regex (linear time), case-insensitive
  *        "campaign": ..., "referrerHost": ...  // referrerHost: external referrer host without www.
  *      } }]
  *
- * A rule only sets the channel: source, medium and `rule` stay as classified.
+ * A rule only sets the channel: source and medium stay as classified, and the
+ * touchpoint's `rule` gains `+channel_rule:<name>` (e.g. `utm+channel_rule:Partners`).
  * A matcher on a missing value (no campaign, no external referrer) never matches.
+ *
+ * Regexes run on RE2 (the `re2` package), whose time is linear in the input: an
+ * operator's `^(a+)+$`, which a backtracking engine takes seconds to fail on a
+ * 28-character campaign (issue 16), cannot block the event loop. RE2 has no
+ * backreferences or lookaround: such a pattern is refused when the file is
+ * loaded, with a message naming the rule.
  */
 import { readFileSync } from "node:fs";
+import RE2 from "re2";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -110,11 +118,13 @@ function compileMatcher(matcher: Matcher, where: string): (value: string) => boo
     const expected = matcher.toLowerCase();
     return (value) => value.toLowerCase() === expected;
   }
-  let regex: RegExp;
+  let regex: RE2;
   try {
-    regex = new RegExp(matcher.regex, "i");
+    regex = new RE2(matcher.regex, "i");
   } catch (err) {
-    throw new ChannelRulesError(`${where}.regex: ${(err as Error).message}`);
+    throw new ChannelRulesError(
+      `${where}.regex: Invalid regular expression /${matcher.regex}/: ${(err as Error).message} (patterns run on RE2, a linear-time engine: no backreferences, lookahead or lookbehind)`,
+    );
   }
   return (value) => regex.test(value);
 }

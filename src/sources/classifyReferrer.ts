@@ -1,7 +1,7 @@
 /**
  * Classification rule 3 (DESIGN.md "Classification"): an external referrer,
  * first match of AI assistant, webmail, Google's video/shopping sites, search
- * engine, social network, else a plain referral.
+ * engine, social network, ad network (snowplow's `paid`), else a plain referral.
  *
  * Naming choices:
  * - search, social and webmail providers are reported by their lower-cased
@@ -45,6 +45,11 @@ export function classifyExternalReferrer(
       return { source: entry.name ?? host, medium: "organic", term: searchTerm(entry, query), rule: "referrer:search" };
     case "social":
       return { source: entry.name ?? host, medium: "social", term: null, rule: "referrer:social" };
+    case "paid":
+      // An ad network's frame or redirector (snowplow's `paid` section: googlesyndication.com,
+      // doubleclick.net, taboola.com, criteo...) with no UTMs or click id: still a paid click.
+      // GA4 reports these as `<host> / referral` (Referral); we say `<host> / paid` (Paid Other).
+      return { source: host, medium: "paid", term: null, rule: "referrer:paid" };
     default:
       return { source: host, medium: "referral", term: null, rule: "referrer" };
   }

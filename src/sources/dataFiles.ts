@@ -1,8 +1,11 @@
 /**
- * Reads the classifier's data files: referer-parser's bundled referers.yml
- * (read directly: the package's index.js parses it with an old js-yaml at
- * import time and offers no way to extend it), our overlay, Google's source
- * categories and the built-in ignored referrers.
+ * Reads the classifier's data files: the dated snapshot of snowplow's current
+ * referer-parser database (data/referrers-upstream.json, written by
+ * `npm run refresh-referrers`), referer-parser's 2013 referers.yml bundled
+ * with the `referer-parser` package (read directly: its index.js parses it
+ * with an old js-yaml at import time; only hosts the snapshot lacks and
+ * search-term parameters are taken from it), our overlay, the AI assistants
+ * list, Google's source categories and the built-in ignored referrers.
  *
  * The files are parsed on the first createClassifier() call and kept: they are
  * immutable data and referers.yml alone takes ~150 ms to parse.
@@ -27,10 +30,30 @@ export type ReferrerSections = z.infer<typeof sectionsSchema>;
 
 const overlaySchema = z.object({
   names: z.record(z.string(), z.string()),
-  aiSourceNames: z.array(z.string()),
   referrers: sectionsSchema,
 });
 export type ReferrerOverlay = z.infer<typeof overlaySchema>;
+
+const upstreamSchema = z.object({
+  source: z.string(),
+  refreshed: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  referrers: sectionsSchema,
+});
+/** data/referrers-upstream.json: snowplow's database as of `refreshed`. */
+export type UpstreamReferrers = z.infer<typeof upstreamSchema>;
+
+const aiSchema = z.object({
+  assistants: z.record(
+    z.string(),
+    z.object({
+      /** Referrer hosts (subdomains included), optionally with a path prefix (`x.com/i/grok`). */
+      domains: z.array(z.string().min(1)).min(1),
+      /** utm_source values, besides the hosts, that name this assistant. */
+      sourceNames: z.array(z.string().min(1)).optional(),
+    }),
+  ),
+});
+export type AiAssistants = z.infer<typeof aiSchema>;
 
 const ignoredSchema = z.object({ hosts: z.array(z.string()) });
 
@@ -43,8 +66,12 @@ const GA4_CATEGORY: Readonly<Record<string, Ga4Category>> = {
 };
 
 export interface ClassifierData {
+  /** Snowplow's current database (dated snapshot). */
+  upstream: UpstreamReferrers;
+  /** referer-parser's 2013 list: fallback hosts and search-term parameters. */
   refererParser: ReferrerSections;
   overlay: ReferrerOverlay;
+  aiAssistants: AiAssistants;
   /** Google's "source categories" list, lower-cased source → category. */
   ga4Categories: ReadonlyMap<string, Ga4Category>;
   ignoredHosts: readonly string[];
@@ -52,15 +79,33 @@ export interface ClassifierData {
 
 let cached: ClassifierData | undefined;
 
-export function loadClassifierData(): ClassifierData {
+/** The shipped data files (parsed once); `override.upstream` replaces the snapshot (refresh script, tests). */
+export function loadClassifierData(override?: { upstream: UpstreamReferrers }): ClassifierData {
+  if (override !== undefined) return { ...loadRest(), upstream: override.upstream };
   cached ??= {
+    ...loadRest(),
+    upstream: parseUpstreamReferrers(JSON.parse(readData("referrers-upstream.json")), "data/referrers-upstream.json"),
+  };
+  return cached;
+}
+
+let rest: Omit<ClassifierData, "upstream"> | undefined;
+
+function loadRest(): Omit<ClassifierData, "upstream"> {
+  rest ??= {
     refererParser: parseWith(sectionsSchema, readRefererParserYaml(), "referer-parser/data/referers.yml"),
     overlay: parseWith(overlaySchema, JSON.parse(readData("referrer-overlay.json")), "data/referrer-overlay.json"),
+    aiAssistants: parseWith(aiSchema, JSON.parse(readData("ai-assistants.json")), "data/ai-assistants.json"),
     ga4Categories: parseGa4Categories(readData("ga4-source-categories.csv")),
     ignoredHosts: parseWith(ignoredSchema, JSON.parse(readData("ignored-referrers.json")), "data/ignored-referrers.json")
       .hosts,
   };
-  return cached;
+  return rest;
+}
+
+/** Validates a referrers-upstream.json document; throws naming `file`. */
+export function parseUpstreamReferrers(value: unknown, file: string): UpstreamReferrers {
+  return parseWith(upstreamSchema, value, file);
 }
 
 function readData(name: string): string {

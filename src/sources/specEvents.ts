@@ -21,6 +21,7 @@
  * turn an email click into Organic Shopping), but user channel rules still win.
  */
 import type { Classification, ClassifyInput } from "./types.js";
+import { MAX_CAMPAIGN_FIELD_LENGTH } from "./inputLimits.js";
 
 type Properties = Record<string, unknown>;
 
@@ -94,6 +95,9 @@ function text(value: unknown): string | null {
   return trimmed === "" ? null : trimmed;
 }
 
+/** A campaign field: lower-cased and bounded like the UTMs (inputLimits.ts). */
 function lower(value: unknown): string | null {
-  return text(value)?.toLowerCase() ?? null;
+  const t = text(value);
+  if (t === null) return null;
+  return (t.length > MAX_CAMPAIGN_FIELD_LENGTH ? t.slice(0, MAX_CAMPAIGN_FIELD_LENGTH).trimEnd() : t).toLowerCase();
 }

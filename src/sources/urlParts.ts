@@ -22,14 +22,22 @@ const QUESTION = 63;
 const HASH = 35;
 const BACKSLASH = 92;
 
-/** Splits an absolute URL (`scheme://host/path?query#fragment`); null when it has no usable host. */
+/**
+ * Splits a URL into host, path and query; null when it has no usable host.
+ * Accepts `scheme://host/...`, protocol-relative `//host/...` and, as people
+ * and some SDKs send them, scheme-less `host.tld/...` (`shop.example/?utm_source=x`):
+ * a first segment that is a dotted host name, with an optional numeric port.
+ */
 export function splitUrl(raw: string | null | undefined): UrlParts | null {
   if (typeof raw !== "string") return null;
   const s = raw.trim();
   const sep = s.indexOf("://");
-  if (sep <= 0 || !isScheme(s, sep)) return null;
+  let start: number;
+  if (sep > 0 && isScheme(s, sep)) start = sep + 3;
+  else if (s.startsWith("//")) start = 2;
+  else if (isBareHostStart(s)) start = 0;
+  else return null;
 
-  const start = sep + 3;
   const len = s.length;
   let end = start;
   while (end < len) {
@@ -47,6 +55,38 @@ export function splitUrl(raw: string | null | undefined): UrlParts | null {
   return { host, path: s.slice(end, stop), query: "" };
 }
 
+/**
+ * Whether `s` starts with `host.tld[:port]` followed by the end, `/`, `?` or `#`: a scheme-less
+ * URL. `javascript:alert(1)`, `mailto:x@y`, `/path` and `localhost/x` are not.
+ */
+function isBareHostStart(s: string): boolean {
+  let end = 0;
+  while (end < s.length) {
+    const c = s.charCodeAt(end);
+    if (c === SLASH || c === QUESTION || c === HASH || c === BACKSLASH) break;
+    end++;
+  }
+  const authority = s.slice(0, end);
+  const colon = authority.indexOf(":");
+  const host = colon < 0 ? authority : authority.slice(0, colon);
+  if (colon >= 0) {
+    const port = authority.slice(colon + 1);
+    if (port === "" || port.length > 5) return false;
+    for (let i = 0; i < port.length; i++) if (!isDigit(port.charCodeAt(i))) return false;
+  }
+  const dot = host.indexOf(".");
+  return dot > 0 && dot < host.length - 1 && !host.includes("@") && isHost(host.toLowerCase());
+}
+
+/** The raw query of a path-only URL (`/landing?utm_source=x#top`), "" when it has none. */
+export function queryOfPath(raw: string | null | undefined): string {
+  if (typeof raw !== "string" || !raw.startsWith("/")) return "";
+  const q = raw.indexOf("?");
+  if (q < 0) return "";
+  const hash = raw.indexOf("#", q);
+  return raw.slice(q + 1, hash < 0 ? raw.length : hash).trim();
+}
+
 function hostOf(authority: string): string | null {
   const at = authority.lastIndexOf("@");
   let host = at >= 0 ? authority.slice(at + 1) : authority;
@@ -60,7 +100,8 @@ function hostOf(authority: string): string | null {
   }
   host = host.toLowerCase();
   if (host.endsWith(".")) host = host.slice(0, -1);
-  if (host === "" || !isHost(host)) return null;
+  // 253: DNS's limit on a name; it also bounds the label walk of every lookup.
+  if (host === "" || host.length > 253 || !isHost(host)) return null;
   return host;
 }
 

@@ -12,12 +12,14 @@ import { outboxQueries } from "./sqlite/outboxQueries.js";
 import { adminQueries } from "./sqlite/adminQueries.js";
 import { reportQueries } from "./sqlite/reportQueries.js";
 import { journeyQueries } from "./sqlite/journeyQueries.js";
+import { lookbackQueries } from "./sqlite/lookbackQueries.js";
 import { bulkQueries, type BulkStore } from "./sqlite/bulkQueries.js";
 import type { OutboxQueue } from "../feedback/types.js";
 
 export type * from "./types.js";
 export type { GroupBy, ReportFilter, ReportRow } from "./sqlite/reportQueries.js";
 export type { DeriveCursor } from "./sqlite/cursorQueries.js";
+export type { LookbackConversion, LookbackFilter, LookbackTouch } from "./sqlite/lookbackQueries.js";
 export { openRawReader, type BulkStore, type BulkMessage, type BulkIdentity, type BulkFeedbackState, type BulkOutboxRow, type DeviceKey, type RawReader, type RawVersion } from "./sqlite/bulkQueries.js";
 export { StoreBusyError, StoreUnavailableError } from "./errors.js";
 export type { AsyncQueries, WriteTurns };
@@ -43,6 +45,8 @@ export interface Store {
   admin: Queries<typeof adminQueries>;
   reports: Queries<typeof reportQueries>;
   journeys: Queries<typeof journeyQueries>;
+  /** Reads for reports that recompute rule models at query time (`lookbackDays`). */
+  lookback: Queries<typeof lookbackQueries>;
   /** Set reads and writes for `recompute` (see sqlite/bulkQueries.ts); a store without them recomputes through the live steps. */
   bulk?: BulkStore;
   transaction<T>(fn: () => Promise<T>): Promise<T>;
@@ -74,7 +78,15 @@ export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): 
   });
   const checkpointer = background ? startCheckpointer(path) : null;
   const { queue, ...outboxRest } = outboxQueries(db);
-  const transaction = transactionRunner(db, { maxWaitMs: opts.maxLockWaitMs ?? 5000, turns: opts.writeTurns });
+  const onDiskFull = () => {
+    if (checkpointer) return checkpointer.truncate();
+    try {
+      db.pragma("wal_checkpoint(TRUNCATE)");
+    } catch {
+      // Busy or still full: the next failed write asks again.
+    }
+  };
+  const transaction = transactionRunner(db, { maxWaitMs: opts.maxLockWaitMs ?? 5000, turns: opts.writeTurns, onDiskFull });
   const inTransaction =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): Promise<R> =>
@@ -97,6 +109,7 @@ export function createSqliteStore(path: string, opts: SqliteStoreOptions = {}): 
     admin: asyncify(adminQueries(db)),
     reports: asyncify(reportQueries(db)),
     journeys: asyncify(journeyQueries(db)),
+    lookback: asyncify(lookbackQueries(db)),
     bulk: bulkQueries(db),
     transaction,
     close: () => {

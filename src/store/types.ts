@@ -1,3 +1,4 @@
+import type { StoredFit } from "../attribution/modelFits.js";
 import type { CrmHit } from "../crm/types.js";
 import type { Touchpoint, VisitState } from "../touchpoints/types.js";
 
@@ -91,6 +92,8 @@ export interface MarkovModelRow {
   conversionProbability: number;
   paths: number;
   computedAt: number;
+  /** Markov order, Shapley coalitions, bootstrap intervals (migration 8); absent in older rows. */
+  fit?: StoredFit;
 }
 
 export type { VisitState };

@@ -1,5 +1,6 @@
 import { channelWithMostCredit, modelChannel } from "../attribution/index.js";
-import type { CreditRow, Model, ModelSettings, RemovalEffects } from "../attribution/types.js";
+import type { CreditRow, Model, ModelSettings } from "../attribution/types.js";
+import type { ModelFits } from "../attribution/modelFits.js";
 import type { Touchpoint } from "../touchpoints/types.js";
 import type { ReportingMoney } from "../money/reportingMoney.js";
 import { roundMoney, roundUnconverted } from "../money/rounding.js";
@@ -66,7 +67,7 @@ function lastTouchTraits(t: Touchpoint | undefined) {
  * The identify traits of one person (DESIGN "Feedback to Segment"): flat snake_case values so
  * that Mixpanel and other destinations can break funnels down by them.
  */
-export function personTraits(input: TraitInputs, settings: ModelSettings, removalEffects: RemovalEffects): Record<string, unknown> {
+export function personTraits(input: TraitInputs, settings: ModelSettings, fits: ModelFits): Record<string, unknown> {
   const { touches } = input;
   const first = touches[0];
   const last = touches[touches.length - 1];
@@ -82,10 +83,12 @@ export function personTraits(input: TraitInputs, settings: ModelSettings, remova
   for (const t of touches) if (!channels.includes(t.channel)) channels.push(t.channel);
   const history = { touches, conversionTimes: [...input.conversionTimes] };
   const known = input.conversionTimes.length > 0 ? input.conversionCredits : undefined;
-  const channelOf = (model: "linear" | "time_decay" | "position_based" | "markov") => {
+  const channelOf = (model: "linear" | "time_decay" | "position_based" | "j_shaped" | "inverse_j" | "custom" | "markov" | "shapley") => {
     const rows = known?.[model];
     if (rows) return channelWithMostCredit(rows, touches);
-    return modelChannel(model, history, settings, model === "markov" ? removalEffects : undefined);
+    if (model === "markov") return modelChannel(model, history, settings, fits.removalEffects);
+    if (model === "shapley") return modelChannel(model, history, settings, undefined, fits.coalitions);
+    return modelChannel(model, history, settings);
   };
   const traits: Record<string, unknown> = {
     ...firstTouchTraits(first),
@@ -98,7 +101,11 @@ export function personTraits(input: TraitInputs, settings: ModelSettings, remova
     linear_channel: channelOf("linear"),
     time_decay_channel: channelOf("time_decay"),
     position_based_channel: channelOf("position_based"),
+    j_shaped_channel: channelOf("j_shaped"),
+    inverse_j_channel: channelOf("inverse_j"),
+    custom_channel: channelOf("custom"),
     markov_channel: channelOf("markov"),
+    shapley_channel: channelOf("shapley"),
     is_inferred_identity: input.inferred,
   };
   if (input.deals.length > 0) {

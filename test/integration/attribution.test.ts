@@ -104,8 +104,16 @@ describe("attribution through the webhook", () => {
     const { app, pipeline, deriver } = await seed();
     // The scheduled refit as the server runs it (in the deriver), once the seed is derived.
     await settled(pipeline);
+    const before = await request(app).get("/api/reports/attribution?model=markov").expect(200);
+    expect(before.body.fit).toBeNull();
+    const all = await request(app).get("/api/reports/attribution?model=all").expect(200);
+    expect(all.body.models.markov.fit).toBeNull();
+    expect(all.body.models.linear).not.toHaveProperty("fit");
+    const asked = Date.now();
     await deriver.refit();
     const r = await request(app).get("/api/reports/attribution?model=markov").expect(200);
+    expect(r.body.fit.paths).toBe(3);
+    expect(Date.parse(r.body.fit.fitted_at)).toBeGreaterThanOrEqual(asked - 1000);
     // Paths: [Organic Search, Email, Direct] -> conv, [Paid Search] -> conv, [Referral] -> null.
     // P(conv) = 2/3; removing any converting channel halves it; Referral never converts.
     expect(r.body.removal_effects).toEqual({ Direct: 0.5, Email: 0.5, "Organic Search": 0.5, "Paid Search": 0.5, Referral: 0 });
@@ -115,20 +123,58 @@ describe("attribution through the webhook", () => {
     expect(r.body.totals.conversions).toBeCloseTo(3, 12);
   });
 
-  test("model=all gives every model side by side, each summing to the conversions", async () => {
+  test("drill-down: channel= keeps one channel's credits, sourceMedium= one source / medium below it", async () => {
+    const { app } = await seed();
+    const all = await request(app).get("/api/reports/attribution?model=linear&groupBy=source_medium").expect(200);
+    const email = await request(app).get("/api/reports/attribution?model=linear&groupBy=source_medium&channel=Email").expect(200);
+    expect(email.body.channel).toBe("Email");
+    expect(email.body.rows).toEqual(all.body.rows.filter((r: { key: string }) => r.key === "newsletter / email"));
+    expect(email.body.rows).toHaveLength(1);
+    const campaigns = await request(app)
+      .get("/api/reports/attribution?model=linear&groupBy=campaign&channel=Email&sourceMedium=newsletter%20%2F%20email").expect(200);
+    expect(campaigns.body.rows.map((r: { key: string }) => r.key)).toEqual(["may"]);
+    expect(campaigns.body.totals).toEqual(email.body.totals);
+    const none = await request(app).get("/api/reports/attribution?model=linear&channel=Email&sourceMedium=google%20%2F%20organic").expect(200);
+    expect(none.body.rows).toEqual([]);
+  });
+
+  test("model=all gives every model side by side, each summing to the conversions (participation: more)", async () => {
     const { app } = await seed();
     const r = await request(app).get("/api/reports/attribution?model=all&groupBy=source").expect(200);
     expect(Object.keys(r.body.models).sort()).toEqual(
-      ["first_touch", "last_non_direct", "last_touch", "linear", "markov", "position_based", "time_decay"].sort(),
+      [
+        "first_touch",
+        "last_non_direct",
+        "last_touch",
+        "linear",
+        "markov",
+        "position_based",
+        "time_decay",
+        "j_shaped",
+        "inverse_j",
+        "custom",
+        "participation",
+        "shapley",
+      ].sort(),
     );
-    for (const m of Object.values(r.body.models) as Array<{ totals: { conversions: number; revenue: number } }>) {
+    for (const [model, m] of Object.entries(r.body.models) as Array<[string, { totals: { conversions: number; revenue: number } }]>) {
+      if (model === "participation") continue;
       expect(m.totals.conversions).toBeCloseTo(3, 10);
       expect(m.totals.revenue).toBeCloseTo(150, 10);
     }
+    // A's path has three channels, B's one, D's none (Unattributed): 3 + 1 + 1 participations.
+    expect(r.body.models.participation.totals.conversions).toBe(5);
+    expect(r.body.models.participation.totals.revenue).toBe(100 * 3 + 50);
+    expect(r.body.models.participation.credits_sum_to_conversions).toBe(false);
+    // By channel, markov_global (which only splits by channel) is there too, with the same totals.
+    const byChannel = await request(app).get("/api/reports/attribution?model=all&groupBy=channel").expect(200);
+    expect(byChannel.body.models.markov_global.totals.conversions).toBeCloseTo(3, 10);
+    expect(byChannel.body.models.markov_global.totals.revenue).toBeCloseTo(150, 10);
   });
 
   test.each([
-    ["model=best", /unknown model "best"; allowed: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, markov, all/],
+    ["model=best", /unknown model "best"; allowed: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, j_shaped, inverse_j, custom, participation, markov, shapley, markov_global, all/],
+    ["model=markov_global&groupBy=source", /markov_global" splits conversions by channel only/],
     ["groupBy=country", /unknown groupBy "country"; allowed: channel, source, source_medium, campaign/],
     ["from=yesterday", /from must be an ISO 8601 time/],
   ])("%s is a 400 naming the allowed values", async (query, message) => {

@@ -5,6 +5,7 @@ import { identify, page, track } from "../support/segmentMessages.js";
 import { useTestApps } from "../support/testApp.js";
 
 const setup = useTestApps();
+const PERSON = expect.stringMatching(/^person:\d+$/);
 
 const GOOGLE = "https://www.google.com/";
 const EMAIL_URL = "https://shop.example/?utm_source=newsletter&utm_medium=email";
@@ -44,39 +45,85 @@ describe("GET /api/reports/paths", () => {
     const app = await seeded();
     const res = await request(app).get("/api/reports/paths");
     expect(res.status).toBe(200);
+    // Days from first touch: A 26 h, B 8 h (mean 17 h), C 5 h; D has no touch.
     expect(res.body).toEqual({
+      model: "linear",
+      from: null,
+      to: null,
+      conversion: null,
       currency: "USD",
       paths: [
-        { path: ["Organic Search", "Email"], conversions: 2, revenue: 150, unconverted: {} },
-        { path: ["Direct", "Direct"], conversions: 1, revenue: 30, unconverted: {} },
-        { path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {} },
+        { path: ["Organic Search", "Email"], conversions: 2, revenue: 150, unconverted: {}, avg_touches: 2, avg_days: 17 / 24, example_person: PERSON },
+        { path: ["Direct", "Direct"], conversions: 1, revenue: 30, unconverted: {}, avg_touches: 2, avg_days: 5 / 24, example_person: PERSON },
+        { path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {}, avg_touches: 0, avg_days: null, example_person: PERSON },
+      ],
+      path_lengths: [
+        { touches: 0, conversions: 1, revenue: 0, unconverted: {} },
+        { touches: 2, conversions: 3, revenue: 180, unconverted: {} },
+      ],
+      time_lag: [
+        { days: 0, conversions: 2, revenue: 80, unconverted: {} },
+        { days: 1, conversions: 1, revenue: 100, unconverted: {} },
       ],
       total_conversions: 4,
     });
+    // example_person is an id the person lookup takes: one of the persons who took the path.
+    const example = await request(app).get(`/api/people/${res.body.paths[0].example_person}`).expect(200);
+    expect(example.body.identities.map((i: { value: string }) => i.value)).toContain("user-a");
+    expect(example.body.touchpoints.map((t: { channel: string }) => t.channel)).toEqual(["Organic Search", "Email"]);
+    expect((await request(app).get("/api/people/person:999999")).status).toBe(404);
+    const csv = await request(app).get("/api/reports/paths?format=csv");
+    expect(csv.headers["content-type"]).toMatch(/^text\/csv/);
+    expect(csv.text.split("\r\n")[0]).toBe("path,conversions,revenue,avg_touches,avg_days");
+    expect(csv.text.split("\r\n")[1]).toBe(`Organic Search > Email,2,150,2,${17 / 24}`);
+    const lags = await request(app).get("/api/reports/paths?format=csv&table=time_lag");
+    expect(lags.text).toBe("days,conversions,revenue\r\n0,2,80\r\n1,1,100\r\n");
+    const bad = await request(app).get("/api/reports/paths?table=nope");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain("path_lengths");
   });
 
   test("limit keeps the most common paths; the total still counts every conversion", async () => {
     const app = await seeded();
     const res = await request(app).get("/api/reports/paths?limit=1");
-    expect(res.body).toEqual({ currency: "USD", paths: [{ path: ["Organic Search", "Email"], conversions: 2, revenue: 150, unconverted: {} }], total_conversions: 4 });
+    expect(res.body.paths).toEqual([{ path: ["Organic Search", "Email"], conversions: 2, revenue: 150, unconverted: {}, avg_touches: 2, avg_days: 17 / 24, example_person: PERSON }]);
+    expect(res.body.total_conversions).toBe(4);
+    expect(res.body.path_lengths.reduce((n: number, b: { conversions: number }) => n + b.conversions, 0)).toBe(4);
   });
 
   test("from/to and conversion filter the conversions", async () => {
     const app = await seeded();
     const ranged = await request(app).get("/api/reports/paths?from=2026-03-03T00:00:00Z&to=2026-03-04T12:59:59Z");
-    expect(ranged.body).toEqual({ currency: "USD", paths: [{ path: ["Organic Search", "Email"], conversions: 1, revenue: 50, unconverted: {} }], total_conversions: 1 });
+    expect(ranged.body.paths).toEqual([{ path: ["Organic Search", "Email"], conversions: 1, revenue: 50, unconverted: {}, avg_touches: 2, avg_days: 8 / 24, example_person: PERSON }]);
+    expect(ranged.body.total_conversions).toBe(1);
+    expect(ranged.body.from).toBe("2026-03-03T00:00:00.000Z");
     const signups = await request(app).get("/api/reports/paths?conversion=Signed%20Up");
-    expect(signups.body).toEqual({ currency: "USD", paths: [{ path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {} }], total_conversions: 1 });
+    expect(signups.body.paths).toEqual([{ path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {}, avg_touches: 0, avg_days: null, example_person: PERSON }]);
+    expect(signups.body).toMatchObject({ conversion: "Signed Up", total_conversions: 1, time_lag: [], path_lengths: [{ touches: 0, conversions: 1, revenue: 0, unconverted: {} }] });
   });
 
   test("model picks whose credited touches form the path: first_touch keeps only the first", async () => {
     const app = await seeded();
     const res = await request(app).get("/api/reports/paths?model=first_touch");
     expect(res.body.paths).toEqual([
-      { path: ["Organic Search"], conversions: 2, revenue: 150, unconverted: {} },
-      { path: ["Direct"], conversions: 1, revenue: 30, unconverted: {} },
-      { path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {} },
+      { path: ["Organic Search"], conversions: 2, revenue: 150, unconverted: {}, avg_touches: 1, avg_days: 17 / 24, example_person: PERSON },
+      { path: ["Direct"], conversions: 1, revenue: 30, unconverted: {}, avg_touches: 1, avg_days: 5 / 24, example_person: PERSON },
+      { path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {}, avg_touches: 0, avg_days: null, example_person: PERSON },
     ]);
+  });
+
+  test("GET /api/conversions/names lists each conversion name with its origin and count", async () => {
+    const app = await seeded();
+    const res = await request(app).get("/api/conversions/names").expect(200);
+    expect(res.body).toEqual({
+      currency: "USD",
+      names: [
+        { name: "Order Completed", origin: "track", conversions: 3, revenue: 180, unconverted: {} },
+        { name: "Signed Up", origin: "track", conversions: 1, revenue: 0, unconverted: {} },
+      ],
+    });
+    const csv = await request(app).get("/api/conversions/names?format=csv");
+    expect(csv.text).toBe("name,origin,conversions,revenue\r\nOrder Completed,track,3,180\r\nSigned Up,track,1,0\r\n");
   });
 
   test.each(["0", "101", "abc", "1.5", "-3"])("limit=%s is a 400 naming the allowed range", async (limit) => {
@@ -165,7 +212,8 @@ describe("GET / (dashboard)", () => {
     const { app } = setup();
     const res = await request(app).get("/");
     expect(res.status).toBe(200);
-    expect(res.text).toContain('id="models-table"');
+    expect(res.text).toContain('id="view-root"');
+    expect(res.headers["content-security-policy"]).toContain("script-src 'self'");
     expect((await request(app).get("/assets/dashboard.js")).headers["content-type"]).toMatch(/javascript/);
     expect((await request(app).get("/assets/dashboard.css")).headers["content-type"]).toMatch(/css/);
     expect((await request(app).get("/assets/index.html")).status).toBe(404);

@@ -52,7 +52,31 @@ describe("currencies (issue 15)", () => {
     expect(overview).toMatchObject({ conversions: 4, revenue: 563, currency: "USD", unconverted: { EUR: 5800 } });
     const paths = (await request(app).get("/api/reports/paths")).body;
     expect(paths.currency).toBe("USD");
-    expect(paths.paths).toEqual([{ path: ["Organic Search"], conversions: 4, revenue: 563, unconverted: { EUR: 5800 } }]);
+    expect(paths.paths).toEqual([
+      {
+        path: ["Organic Search"], conversions: 4, revenue: 563, unconverted: { EUR: 5800 },
+        avg_touches: 1, avg_days: expect.any(Number), example_person: expect.stringMatching(/^person:\d+$/),
+      },
+    ]);
+    expect(paths.path_lengths).toEqual([{ touches: 1, conversions: 4, revenue: 563, unconverted: { EUR: 5800 } }]);
+    const pathsCsv = (await request(app).get("/api/reports/paths?format=csv&table=path_lengths")).text;
+    expect(pathsCsv).toBe("touches,conversions,revenue,revenue_EUR\r\n1,4,563,5800\r\n");
+    const names = (await request(app).get("/api/conversions/names")).body;
+    expect(names).toEqual({
+      currency: "USD",
+      names: [
+        { name: "Order Completed", origin: "track", conversions: 3, revenue: 563, unconverted: { EUR: 4800 } },
+        { name: "Deal Won", origin: "crm", conversions: 1, revenue: 0, unconverted: { EUR: 1000 } },
+      ],
+    });
+    expect((await request(app).get("/api/conversions/names?format=csv")).text).toBe(
+      "name,origin,conversions,revenue,revenue_EUR\r\nOrder Completed,track,3,563,4800\r\nDeal Won,crm,1,0,1000\r\n",
+    );
+    // The overview CSV spells unconverted revenue out per currency, never "[object Object]".
+    const overviewCsv = (await request(app).get("/api/reports/overview?format=csv")).text;
+    const [header, values] = overviewCsv.trim().split("\r\n").map((l) => l.split(","));
+    expect(overviewCsv).not.toContain("object");
+    expect(Object.fromEntries(header!.map((h, i) => [h, values![i]]))).toMatchObject({ revenue: "563", currency: "USD", revenue_EUR: "5800" });
     const csv = (await request(app).get("/api/reports/attribution?model=linear&format=csv")).text;
     expect(csv).toBe("channel,conversions,revenue,revenue_EUR\r\nOrganic Search,4,563,5800\r\n");
     const person = (await request(app).get("/api/people/user-m")).body;

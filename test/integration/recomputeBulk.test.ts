@@ -124,8 +124,8 @@ function toHit(h: Hit): Record<string, unknown> {
   };
 }
 
-async function pipelineWith(items: Array<Record<string, unknown>>, hits: Array<Record<string, unknown>>, derived: boolean) {
-  const p = testPipeline({ SITE_DOMAINS: "shop.example" }, now, {}, "sqlite");
+async function pipelineWith(items: Array<Record<string, unknown>>, hits: Array<Record<string, unknown>>, derived: boolean, env: Record<string, string> = {}) {
+  const p = testPipeline({ SITE_DOMAINS: "shop.example", ...env }, now, {}, "sqlite");
   for (let i = 0; i < items.length; i += 7) await storeBatches(p.store, [items.slice(i, i + 7)], now());
   if (hits.length > 0) await storeCrmHits(p.store, hits, now());
   if (derived) await deriveAll(p);
@@ -133,13 +133,17 @@ async function pipelineWith(items: Array<Record<string, unknown>>, hits: Array<R
 }
 
 describe("bulk recompute", () => {
-  test("rebuilds every derived table exactly as replaying each message through the live steps does", async () => {
+  test.each<{ settings: string; env: Record<string, string>; numRuns: number }>([
+    { settings: "default settings", env: {}, numRuns: 50 },
+    // Campaign flags and custom weights are read in both paths (creditsOf): the same credits.
+    { settings: "CAMPAIGN_PRIORITY and custom POSITION_WEIGHTS", env: { CAMPAIGN_PRIORITY: "true", POSITION_WEIGHTS: "10,30,60" }, numRuns: 15 },
+  ])("rebuilds every derived table exactly as replaying each message through the live steps does ($settings)", async ({ env, numRuns }) => {
     await fc.assert(
       fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 40 }), fc.array(hit, { maxLength: 6 }), fc.boolean(), async (specs, hitSpecs, derived) => {
         const items = specs.map(toMessage);
         const hits = hitSpecs.map(toHit);
-        const live = await pipelineWith(items, hits, derived);
-        const bulk = await pipelineWith(items, hits, derived);
+        const live = await pipelineWith(items, hits, derived, env);
+        const bulk = await pipelineWith(items, hits, derived, env);
         try {
           const a = await recomputeLive(live, silentLog);
           const b = await bulkRecompute(bulk, silentLog);
@@ -150,7 +154,7 @@ describe("bulk recompute", () => {
           await bulk.cleanup();
         }
       }),
-      { numRuns: 50 },
+      { numRuns },
     );
   });
 

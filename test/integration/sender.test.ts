@@ -114,12 +114,34 @@ describe("Segment sender (real analytics-node)", () => {
     expect([...counts.values()].every((c) => c === 1)).toBe(true);
   });
 
-  test("a 400 is not retried by analytics-node; the outbox keeps the row for a later try", async () => {
+  test("a 400 is not retried by analytics-node; the outbox splits the batch and sends the halves, nothing is dead", async () => {
     const queue = queueWith(2);
     fake.failNext(1, 400);
-    expect(await flushOutbox(queue, sender, { now: () => T0, batchSize: 10, leaseMs: 120_000, logger })).toEqual({ sent: 0, failed: 2, dead: 0 });
-    expect(fake.batches).toHaveLength(1);
-    expect(queue.get("row-0").lastError).toContain("400");
+    expect(await flushOutbox(queue, sender, { now: () => T0, batchSize: 10, leaseMs: 120_000, logger })).toEqual({ sent: 2, failed: 0, dead: 0 });
+    expect(fake.batches.map((b) => [b.status, b.messages.length])).toEqual([
+      [400, 2],
+      [200, 1],
+      [200, 1],
+    ]);
+    expect([...deliveredCounts().values()]).toEqual([1, 1]);
+  });
+
+  test("poison: Segment answers 400 for chosen messages; only they are dead, with Segment's answer, every other row is sent once", async () => {
+    const queue = queueWith(236);
+    const poison = ["row-3", "row-57", "row-58", "row-101", "row-170", "row-235"];
+    const answer = JSON.stringify({ success: false, message: "properties must be an object" });
+    fake.rejectMessages(poison, answer);
+    expect(await flushOutbox(queue, sender, { now: () => T0, batchSize: 500, leaseMs: 120_000, logger })).toEqual({ sent: 230, failed: 0, dead: 6 });
+    expect(queue.idsWith("dead").sort()).toEqual([...poison].sort());
+    for (const id of poison) expect(queue.get(id).lastError).toBe(`[400] Bad Request: ${answer}`);
+    const counts = deliveredCounts();
+    expect(counts.size).toBe(230);
+    expect([...counts.values()].every((c) => c === 1)).toBe(true);
+    for (const id of poison) expect(counts.has(id)).toBe(false);
+    // A second run sends nothing again: the poison is parked, the rest is sent.
+    const requests = fake.batches.length;
+    expect(await flushOutbox(queue, sender, { now: () => T0 + 86_400_000, batchSize: 500, leaseMs: 120_000, logger })).toEqual({ sent: 0, failed: 0, dead: 0 });
+    expect(fake.batches.length).toBe(requests);
   });
 
   test("no row is marked sent unless Segment accepted it, while the server flaps", async () => {

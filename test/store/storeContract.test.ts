@@ -326,7 +326,24 @@ describe.each(backends)("store contract on %s", (_name, makeBackend) => {
       { ...credit("msg:o1", at, 1, 'Email "news"', 0.5, 50), touchpointId: t2 },
     ]);
     const f = { from: null, to: null, conversion: null };
-    expect(await store.journeys.topPaths(f, "linear", 10)).toEqual([{ path: '["Paid Search","Email \\"news\\""]', conversions: 1, revenue: 50, unconverted: [] }]);
+    // A second conversion with no credited touch: the Unattributed path (null), length 0, no lag.
+    await store.derived.upsertConversion({ id: "deal:d1", personId: p, name: "Deal Won", at, revenue: 10, currency: null, origin: "crm" });
+    await store.derived.replaceCredits("deal:d1", [credit("deal:d1", at, null, "Unattributed", 1, 10)]);
+    expect(await store.journeys.pathStats(f, "linear", 10)).toEqual({
+      paths: [
+        { path: '["Paid Search","Email \\"news\\""]', conversions: 1, revenue: 50, unconverted: [], avg_touches: 2, avg_lag_ms: 120_000, example_person: p },
+        { path: null, conversions: 1, revenue: 10, unconverted: [], avg_touches: 0, avg_lag_ms: null, example_person: p },
+      ],
+      lengths: [{ bucket: 0, conversions: 1, revenue: 10, unconverted: [] }, { bucket: 2, conversions: 1, revenue: 50, unconverted: [] }],
+      lags: [{ bucket: 0, conversions: 1, revenue: 50, unconverted: [] }],
+      total: 2,
+    });
+    expect((await store.journeys.pathStats(f, "linear", 1)).paths).toHaveLength(1);
+    expect(await store.journeys.conversionNames()).toEqual([
+      { name: "Deal Won", origin: "crm", conversions: 1, revenue: 10, unconverted: [] },
+      { name: "Order Completed", origin: "track", conversions: 1, revenue: 50, unconverted: [] },
+    ]);
+    await store.derived.deleteConversion("deal:d1");
     expect(await store.journeys.conversionCount(f)).toBe(1);
     expect(await store.journeys.conversionCount({ ...f, conversion: "Signed Up" })).toBe(0);
     expect(await store.journeys.overviewCounts({ from: null, to: null })).toEqual({ persons: 1, devices: 1, conversions: 1, revenue: 50, unconverted: [], touches: 2 });
@@ -480,6 +497,14 @@ describe.each(backends)("store contract on %s", (_name, makeBackend) => {
     expect((await store.derived.visitState("d1"))?.lastAt).toBe(far);
     await store.derived.putMarkovModel({ removalEffects: { Email: 0.25 }, conversionProbability: 0.1, paths: 3, computedAt: far });
     expect(await store.derived.markovModel()).toEqual({ removalEffects: { Email: 0.25 }, conversionProbability: 0.1, paths: 3, computedAt: far });
+    // The data-driven fit (migration 8) round-trips beside it, and replaces it.
+    const fit = {
+      order: 2,
+      coalitions: [{ channels: ["Direct", "Email"], conversions: 1, journeys: 4 }],
+      intervals: { markov: { Email: { low: 0.5, high: 1.5 } }, shapley: {}, markov_global: {} },
+    };
+    await store.derived.putMarkovModel({ removalEffects: { Email: 0.5 }, conversionProbability: 0.2, paths: 4, computedAt: far, fit });
+    expect(await store.derived.markovModel()).toEqual({ removalEffects: { Email: 0.5 }, conversionProbability: 0.2, paths: 4, computedAt: far, fit });
     await store.cursor.putRefitProgress(p, far);
     expect(await store.cursor.refitProgress()).toEqual({ nextPersonId: p, startedAt: far });
     expect(await store.cursor.personIdsFrom(0, 10)).toEqual([p]);

@@ -1,4 +1,4 @@
-import { applyNextRaw, derivePendingPersons, DEFAULT_UNIT, recompute as recomputeAll, recreditChunk, startRefit, type UnitLimits } from "../../src/deriver/index.js";
+import { applyNextRaw, bootstrapChunk, derivePendingPersons, DEFAULT_UNIT, recompute as recomputeAll, recreditChunk, startRefit, type UnitLimits } from "../../src/deriver/index.js";
 import { storeBatches, type IngestCounts } from "../../src/gateway/index.js";
 import type { Pipeline } from "../../src/pipeline/context.js";
 import { silentLog } from "./testApp.js";
@@ -21,10 +21,11 @@ export async function ingest(p: Pipeline, items: readonly unknown[], unit?: Unit
   return counts!;
 }
 
-/** The scheduled Markov refit, run to its end: the model, then every person re-credited. */
+/** The scheduled Markov refit, run to its end: the model, every person re-credited, then the bootstrap. */
 export async function refitMarkov(p: Pipeline): Promise<void> {
-  await startRefit(p);
+  const { bootstrap } = await startRefit(p);
   while (await recreditChunk(p, silentLog));
+  if (bootstrap) while (!(await bootstrapChunk(p, silentLog, bootstrap)));
 }
 
 export const recompute = (p: Pipeline) => recomputeAll(p, silentLog);

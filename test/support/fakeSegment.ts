@@ -41,6 +41,11 @@ export interface FakeSegment {
   failNext(n: number, status?: number): void;
   /** Answer every request with `code` until called with null. */
   setStatus(code: number | null): void;
+  /**
+   * Answer 400 with `body` to every request carrying one of these messageIds (the whole
+   * request is refused, as Segment does for a malformed message).
+   */
+  rejectMessages(ids: Iterable<string>, body?: string): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +53,8 @@ export async function startFakeSegment(): Promise<FakeSegment> {
   const batches: RecordedBatch[] = [];
   let failures: { left: number; status: number } = { left: 0, status: 503 };
   let forcedStatus: number | null = null;
+  const poison = new Set<string>();
+  let poisonBody = "";
 
   function statusForNextRequest(): number {
     if (failures.left > 0) {
@@ -72,14 +79,16 @@ export async function startFakeSegment(): Promise<FakeSegment> {
       return;
     }
     const batch = (parsed as { batch?: unknown }).batch;
-    const status = Array.isArray(batch) ? statusForNextRequest() : 400;
+    const poisoned = Array.isArray(batch) && (batch as WireMessage[]).some((m) => poison.has(m.messageId));
+    const status = !Array.isArray(batch) || poisoned ? 400 : statusForNextRequest();
     batches.push({
       status,
       authorization: req.headers.authorization,
       retryCount: Number(req.headers["x-retry-count"] ?? 0),
       messages: Array.isArray(batch) ? (batch as WireMessage[]) : [],
     });
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ success: status < 300 }));
+    const answer = poisoned ? poisonBody : JSON.stringify({ success: status < 300 });
+    res.writeHead(status, { "content-type": "application/json" }).end(answer);
   }
 
   const server = createServer((req, res) => {
@@ -97,6 +106,10 @@ export async function startFakeSegment(): Promise<FakeSegment> {
     },
     setStatus(code) {
       forcedStatus = code;
+    },
+    rejectMessages(ids, body = JSON.stringify({ success: false, message: "Invalid message" })) {
+      for (const id of ids) poison.add(id);
+      poisonBody = body;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

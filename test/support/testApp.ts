@@ -50,7 +50,9 @@ export function testPipeline(
   kind: TestStoreKind = TEST_STORE,
 ): Pipeline & { cleanup: () => Promise<void> } {
   const { dir, cleanup } = tempDir();
-  const config: Config = loadConfig({ DATABASE_PATH: join(dir, "test.db"), LOG_LEVEL: "silent", ...env });
+  // 20 bootstrap resamples instead of 200: the bootstrap still runs at every fit (and must give
+  // the same intervals live and in bulk), while property tests fit hundreds of times.
+  const config: Config = loadConfig({ DATABASE_PATH: join(dir, "test.db"), LOG_LEVEL: "silent", BOOTSTRAP_RESAMPLES: "20", ...env });
   let store: Store;
   let dropStore = async (): Promise<void> => undefined;
   let schema: string | null = null;

@@ -15,7 +15,11 @@ export interface MarkovResult {
  * full chain and one per channel, each on a matrix of at most (channels + 1)².
  */
 export function removalEffects(paths: readonly MarkovPath[]): MarkovResult {
-  const chain = countTransitions(paths);
+  return removalEffectsOfCounts(countTransitions(paths));
+}
+
+/** removalEffects of a first-order chain already counted (a bootstrap counts each resample with weights). */
+export function removalEffectsOfCounts(chain: TransitionCounts): MarkovResult {
   const probability = conversionProbability(chain, null);
   const canConvert = statesReachingConversion(chain, null);
   const entries = chain.channels.map((channel, i): [string, number] => {

@@ -1,4 +1,5 @@
-import { buildPaths, removalEffects, type MarkovPath } from "../../attribution/index.js";
+import { buildPaths, fitDataDriven, type MarkovPath } from "../../attribution/index.js";
+import { bootstrapOf, modelRowOf } from "../../pipeline/refreshMarkov.js";
 import type { Pipeline } from "../../pipeline/context.js";
 import type { MarkovModelRow } from "../../store/types.js";
 import { keyOf } from "./collect.js";
@@ -6,7 +7,7 @@ import type { IdentityGraph } from "./identityGraph.js";
 import type { PersonIndex } from "./personIndex.js";
 
 /**
- * The Markov model fitted on every person's paths, as src/pipeline/refreshMarkov.ts fits it
+ * The data-driven fit (Markov, Shapley, bootstrap) on every person's paths, as src/pipeline/refreshMarkov.ts fits it
  * from the store (paths are counted, so their order does not matter).
  */
 export function fitMarkov(p: Pipeline, graph: IdentityGraph, index: PersonIndex): { model: MarkovModelRow; solveMs: number } {
@@ -25,10 +26,11 @@ export function fitMarkov(p: Pipeline, graph: IdentityGraph, index: PersonIndex)
     }
   }
   const started = performance.now();
-  const result = removalEffects(paths);
+  const fit = fitDataDriven(paths, p.config.markovOrder);
   const solveMs = performance.now() - started;
-  return {
-    model: { removalEffects: result.effects, conversionProbability: result.conversionProbability, paths: paths.length, computedAt: p.now() },
-    solveMs,
-  };
+  // The CLI's recompute owns its process: the bootstrap runs in one go (same resamples, same
+  // seed, same canonical order as the live refit, so the same intervals).
+  const bootstrap = bootstrapOf(p.config, paths, fit);
+  if (bootstrap) fit.intervals = bootstrap.intervals();
+  return { model: modelRowOf(fit, paths.length, p.now()), solveMs };
 }

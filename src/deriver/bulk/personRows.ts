@@ -1,4 +1,4 @@
-import type { CreditRow as ModelCreditRow, Model, RemovalEffects } from "../../attribution/index.js";
+import type { CreditRow as ModelCreditRow, Model, ModelFits } from "../../attribution/index.js";
 import type { MessageTarget } from "../../feedback/index.js";
 import type { Pipeline } from "../../pipeline/context.js";
 import { creditsOf } from "../../pipeline/derivePerson.js";
@@ -31,14 +31,14 @@ export function personRows(
   index: PersonIndex,
   personId: number,
   touches: readonly StoredTouchpoint[],
-  effects: RemovalEffects,
+  fits: ModelFits,
   now: number,
 ): PersonRows {
   const ids = index.identitiesOf(personId);
   const conversions = index.conversionsOf(personId);
   const credits: CreditRow[] = [];
   const byModel: Partial<Record<Model, ModelCreditRow[]>> = {};
-  for (const c of conversions) for (const r of creditsOf(p, c, touches, effects, byModel)) credits.push(r);
+  for (const c of conversions) for (const r of creditsOf(p, c, touches, fits, byModel)) credits.push(r);
   let devices = 0;
   let inferred = false;
   for (const i of ids) {
@@ -48,7 +48,7 @@ export function personRows(
   const traits = personTraits(
     { touches, conversionTimes: conversions.map((c) => c.at), deviceCount: devices, inferred, deals: index.dealsOf(personId), conversionCredits: byModel, money: p.money },
     p.settings,
-    effects,
+    fits,
   );
   const target = feedbackTarget(ids);
   const key = target === null ? null : target.userId ? `userId:${target.userId}` : `anonymousId:${target.anonymousId}`;

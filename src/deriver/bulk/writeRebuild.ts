@@ -1,6 +1,7 @@
 import { withReporting } from "../../money/reportingMoney.js";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { NO_FITS, modelFitsOf } from "../../attribution/index.js";
 import { changedTraits, identifyTraits, type MessageTarget } from "../../feedback/index.js";
 import type { Pipeline } from "../../pipeline/context.js";
 import { creditsOf } from "../../pipeline/derivePerson.js";
@@ -86,12 +87,12 @@ export async function writeRebuild(p: Pipeline, bulk: BulkStore, input: RebuildI
   await bulk.insertDeals(input.deals);
   // A deal with no person is credited Unattributed (applyCrmHit); the others with their person.
   const unowned: CreditRow[] = [];
-  for (const conv of index.allConversions) if (conv.personId === null) unowned.push(...creditsOf(p, conv, [], {}));
+  for (const conv of index.allConversions) if (conv.personId === null) unowned.push(...creditsOf(p, conv, [], NO_FITS));
   await bulk.insertCredits(unowned);
 
   // Person by person, in batches: their touchpoints (numbered in this order, so that the table
   // is appended to), then what derivePerson writes.
-  const effects = input.markov.removalEffects;
+  const fits = modelFitsOf(input.markov);
   let touchId = 0;
   let batch: number[] = [];
   const flush = async () => {
@@ -103,7 +104,7 @@ export async function writeRebuild(p: Pipeline, bulk: BulkStore, input: RebuildI
       const touches = Array.from(index.touchesOf(personId), (t) => storedTouch(c, t, personId, ++touchId));
       for (const t of touches) touchRows.push(t);
       try {
-        derived.push(personRows(p, index, personId, touches, effects, p.now()));
+        derived.push(personRows(p, index, personId, touches, fits, p.now()));
       } catch (err) {
         log.error({ err, personId }, "person derivation failed; left dirty for repair");
         failed.push(personId);

@@ -93,6 +93,12 @@ export function adminQueries(sql: Sql): Store["admin"] {
     async ping() {
       return (await sql.one<{ ok: number }>("SELECT 1 AS ok"))?.ok === 1;
     },
+    async probeWrite(now) {
+      await sql.rows(
+        "INSERT INTO readiness_probe (id, checked_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+        [now],
+      );
+    },
     async rawCounts() {
       return (await sql.one<RawCounts>(`SELECT
           (SELECT count(*) FROM messages) AS "messages",

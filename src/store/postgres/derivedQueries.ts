@@ -1,3 +1,4 @@
+import type { StoredFit } from "../../attribution/modelFits.js";
 import type { Store } from "../index.js";
 import type { CreditRow } from "../types.js";
 import { conversionParams, sameCredits } from "../sqlite/derivedQueries.js";
@@ -134,7 +135,7 @@ export function derivedQueries(sql: Sql): Store["derived"] {
       );
     },
     async markovModel() {
-      const r = await sql.one<{ removal_effects: string; conversion_probability: number; paths: number; computed_at: number }>(
+      const r = await sql.one<{ removal_effects: string; conversion_probability: number; paths: number; computed_at: number; fit: string | null }>(
         "SELECT * FROM markov_model WHERE id = 1",
       );
       return (
@@ -143,15 +144,17 @@ export function derivedQueries(sql: Sql): Store["derived"] {
           conversionProbability: r.conversion_probability,
           paths: r.paths,
           computedAt: r.computed_at,
+          ...(r.fit === null ? {} : { fit: JSON.parse(r.fit) as StoredFit }),
         }
       );
     },
     async putMarkovModel(m) {
       await sql.run(
-        `INSERT INTO markov_model (id, removal_effects, conversion_probability, paths, computed_at) VALUES (1, $1, $2, $3, $4)
+        `INSERT INTO markov_model (id, removal_effects, conversion_probability, paths, computed_at, fit) VALUES (1, $1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET removal_effects = excluded.removal_effects,
-           conversion_probability = excluded.conversion_probability, paths = excluded.paths, computed_at = excluded.computed_at`,
-        [JSON.stringify(m.removalEffects), m.conversionProbability, m.paths, m.computedAt],
+           conversion_probability = excluded.conversion_probability, paths = excluded.paths, computed_at = excluded.computed_at,
+           fit = excluded.fit`,
+        [JSON.stringify(m.removalEffects), m.conversionProbability, m.paths, m.computedAt, m.fit === undefined ? null : JSON.stringify(m.fit)],
       );
     },
     async markDirty(personId) {

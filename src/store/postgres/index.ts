@@ -38,6 +38,7 @@ import { outboxQueries } from "./outboxQueries.js";
 import { adminQueries } from "./adminQueries.js";
 import { reportQueries } from "./reportQueries.js";
 import { journeyQueries } from "./journeyQueries.js";
+import { lookbackQueries } from "./lookbackQueries.js";
 
 export interface PostgresStoreOptions {
   /** Connections per store (default 10): one per concurrent transaction or statement. */
@@ -90,6 +91,7 @@ export function createPostgresStore(url: string, opts: PostgresStoreOptions = {}
     admin: adminQueries(sql),
     reports: reportQueries(sql),
     journeys: journeyQueries(sql),
+    lookback: lookbackQueries(sql),
     transaction: sql.transaction,
     ready: () => sql.transaction(async () => undefined),
     get migrationsApplied() {

@@ -1,22 +1,41 @@
 import type { Store } from "../index.js";
-import type { JourneyFilter, OverviewCounts, PathRow } from "../sqlite/journeyQueries.js";
+import { pathStatsOf, unconvertedPairs, type ConversionNameRow, type JourneyFilter, type OverviewCounts } from "../sqlite/journeyQueries.js";
 import type { Sql } from "./sql.js";
 
 // $1 from, $2 to, $3 conversion name (or null). Filtered on conversions, not credits: see ../sqlite/journeyQueries.ts.
+const DAY_MS = 86_400_000;
 const CONVERSIONS_IN_RANGE = `SELECT id, person_id, at, revenue, currency, reporting_revenue FROM conversions
   WHERE at >= $1 AND at < $2 AND ($3::text IS NULL OR name = $3::text)`;
 
 // A path is the JSON array SQLite's json_group_array writes (no spaces): json_agg would add them.
-const PATHS = `
+// One pass over the conversions, grouped three ways (see ../sqlite/journeyQueries.ts).
+const PATH_STATS = `
   WITH conv AS (${CONVERSIONS_IN_RANGE}),
-  per_conversion AS (
-    SELECT conv.revenue, conv.currency, conv.reporting_revenue,
-      (SELECT '[' || string_agg(to_json(cr.channel)::text, ',' ORDER BY cr.touch_index) || ']' FROM credits cr
-       WHERE cr.conversion_id = conv.id AND cr.model = $4 AND cr.touch_index IS NOT NULL) AS path
-    FROM conv)
-  SELECT path, count(*) AS conversions, coalesce(sum(reporting_revenue), 0) AS revenue,
+  per AS MATERIALIZED (
+    SELECT conv.revenue, conv.currency, conv.reporting_revenue, conv.person_id, count(cr.channel)::int AS touches,
+      '[' || string_agg(to_json(cr.channel)::text, ',' ORDER BY cr.touch_index) || ']' AS path,
+      conv.at - min(t.at) AS lag
+    FROM conv
+    LEFT JOIN credits cr ON cr.conversion_id = conv.id AND cr.model = $4 AND cr.touch_index IS NOT NULL
+    LEFT JOIN touchpoints t ON t.id = cr.touchpoint_id
+    GROUP BY conv.id, conv.revenue, conv.currency, conv.reporting_revenue, conv.at, conv.person_id)
+  (SELECT 'path' AS kind, path, NULL::bigint AS bucket, count(*)::int AS conversions, coalesce(sum(reporting_revenue), 0) AS revenue,
+     json_agg(json_build_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL) AS unconverted,
+     avg(touches)::float8 AS avg_touches, avg(lag)::float8 AS avg_lag_ms, min(person_id) AS example_person
+   FROM per GROUP BY path ORDER BY conversions DESC, revenue DESC, path COLLATE "C" NULLS FIRST LIMIT $5)
+  UNION ALL
+  SELECT 'length', NULL, touches, count(*)::int, coalesce(sum(reporting_revenue), 0), json_agg(json_build_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL), NULL, NULL, NULL
+  FROM per GROUP BY touches
+  UNION ALL
+  SELECT 'lag', NULL, lag / ${DAY_MS}, count(*)::int, coalesce(sum(reporting_revenue), 0), json_agg(json_build_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL), NULL, NULL, NULL
+  FROM per WHERE lag IS NOT NULL GROUP BY lag / ${DAY_MS}
+  UNION ALL
+  SELECT 'total', NULL, NULL, count(*)::int, 0, NULL::json, NULL, NULL, NULL FROM per`;
+
+const NAMES = `
+  SELECT name, origin, count(*)::int AS conversions, coalesce(sum(reporting_revenue), 0) AS revenue,
     json_agg(json_build_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL) AS unconverted
-  FROM per_conversion GROUP BY path ORDER BY conversions DESC, revenue DESC, path COLLATE "C" LIMIT $5`;
+  FROM conversions GROUP BY name, origin ORDER BY conversions DESC, name COLLATE "C", origin COLLATE "C"`;
 
 // $4: 0 when the range is unbounded (every person counts, see ../sqlite/journeyQueries.ts).
 const OVERVIEW = `
@@ -46,8 +65,12 @@ const params = (f: JourneyFilter) => [f.from ?? Number.MIN_SAFE_INTEGER, f.to ??
 /** Journey-level aggregates over stored conversions, credits and identities. */
 export function journeyQueries(sql: Sql): Store["journeys"] {
   return {
-    async topPaths(f, model, limit) {
-      return (await sql.rows<PathRow>(PATHS, [...params(f), model, limit])).map((r) => ({ ...r, unconverted: r.unconverted ?? [] }));
+    async pathStats(f, model, limit) {
+      return pathStatsOf(await sql.rows<Parameters<typeof pathStatsOf>[0][number]>(PATH_STATS, [...params(f), model, limit]));
+    },
+    async conversionNames() {
+      const rows = await sql.rows<Omit<ConversionNameRow, "unconverted"> & { unconverted: Array<[string, number]> | null }>(NAMES);
+      return rows.map((r) => ({ ...r, unconverted: unconvertedPairs(r.unconverted) }));
     },
     async conversionCount(f) {
       return (await sql.one<{ n: number }>(`SELECT count(*) AS n FROM (${CONVERSIONS_IN_RANGE}) AS conv`, params(f)))!.n;

@@ -260,4 +260,44 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE identities ADD COLUMN alias_only INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 5,
+    name: "readiness probe",
+    sql: `
+      -- GET /ready commits a write here (see the SQLite migration 5).
+      CREATE TABLE readiness_probe (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at BIGINT NOT NULL
+      );
+    `,
+  },
+  {
+    // Number 7 was reserved for issue 18 so that branches written in parallel do not collide.
+    version: 7,
+    name: "conversions by person and time",
+    sql: `
+      -- Report-time lookback (lookbackDays) pages through the conversions of a range by person:
+      -- covering, so that neither the page nor its conversions read the table.
+      CREATE INDEX conversions_person_at ON conversions (person_id, at, name, revenue);
+    `,
+  },
+  {
+    version: 8,
+    name: "data-driven fit: Markov order, Shapley coalitions, bootstrap intervals",
+    sql: `
+      -- JSON {order, coalitions: [{channels, conversions, journeys}], intervals}: what shapley
+      -- credits from and the report's credit_low/credit_high; NULL in rows from before.
+      ALTER TABLE markov_model ADD COLUMN fit TEXT;
+    `,
+  },
+  {
+    version: 6,
+    name: "credits by conversion and model (paths report)",
+    sql: `
+      -- See ../sqlite/migrations.ts, migration 6: the paths report's join of each conversion to
+      -- its credits under one model (credits_conversion stays, as on SQLite).
+      CREATE INDEX credits_conversion_model ON credits (conversion_id, model, touch_index) INCLUDE (channel, touchpoint_id);
+      ANALYZE credits;
+    `,
+  },
 ];

@@ -42,23 +42,27 @@ const SUM_DAYS = `
   JOIN credits c ON c.model = models.model AND c.conversion_at >= d.day * ${DAY_MS} AND c.conversion_at < (d.day + 1) * ${DAY_MS}
   GROUP BY c.model, d.day, c.conversion_name, c.touchpoint_id IS NOT NULL, c.channel, c.source, c.medium, c.campaign, c.currency`;
 
+// $9 channel, $10 "source / medium" (drill-down; null: all).
+const DRILL = `
+      AND ($9::text IS NULL OR channel = $9::text) AND ($10::text IS NULL OR source || ' / ' || medium = $10::text)`;
+
 /** $1 model, $2 conversion, $3 dayFrom, $4 dayTo, $5 aFrom, $6 aTo, $7 bFrom, $8 bTo (see ../sqlite/reportQueries.ts). */
 const grouped = (g: GroupBy) => `
   SELECT key, currency, sum(c) AS conversions, sum(r) AS revenue FROM (
     SELECT ${keyOf(g, "is_touch = 1")} AS key, currency, conversions AS c, revenue AS r FROM report_days rd
     WHERE model = $1 AND day >= $3 AND day < $4
       AND NOT EXISTS (SELECT 1 FROM report_dirty_days dd WHERE dd.day = rd.day)
-      AND ($2::text IS NULL OR conversion_name = $2::text)
+      AND ($2::text IS NULL OR conversion_name = $2::text)${DRILL}
     UNION ALL
     SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, currency, credit AS c, credit * revenue AS r FROM credits
     WHERE model = $1 AND ((conversion_at >= $5 AND conversion_at < $6) OR (conversion_at >= $7 AND conversion_at < $8))
-      AND ($2::text IS NULL OR conversion_name = $2::text)
+      AND ($2::text IS NULL OR conversion_name = $2::text)${DRILL}
     UNION ALL
     SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, currency, credit AS c, credit * revenue AS r
     FROM report_dirty_days d JOIN credits ON model = $1
       AND conversion_at >= d.day * ${DAY_MS} AND conversion_at < (d.day + 1) * ${DAY_MS}
     WHERE d.day >= $3 AND d.day < $4
-      AND ($2::text IS NULL OR conversion_name = $2::text)) AS parts
+      AND ($2::text IS NULL OR conversion_name = $2::text)${DRILL}) AS parts
   GROUP BY key, currency ORDER BY key COLLATE "C", currency COLLATE "C" NULLS FIRST`;
 
 const GROUPED = Object.fromEntries((["channel", "source", "source_medium", "campaign"] as GroupBy[]).map((g) => [g, grouped(g)])) as Record<GroupBy, string>;
@@ -66,6 +70,11 @@ const GROUPED = Object.fromEntries((["channel", "source", "source_medium", "camp
 /** Attribution reports over `report_days` and `credits` (see ../sqlite/reportQueries.ts). */
 export function reportQueries(sql: Sql): Store["reports"] {
   return {
+    async dirtyDayCount() {
+      return (await sql.one<{ n: number }>("SELECT count(*) AS n FROM report_dirty_days"))!.n;
+    },
+    // Autovacuum keeps PostgreSQL's statistics current.
+    async optimize() {},
     /**
      * Claims up to `limit` dirty days and re-sums them; returns how many. Each day is also
      * locked (advisory, in day order) while it is re-summed, so that even two transactions
@@ -83,7 +92,8 @@ export function reportQueries(sql: Sql): Store["reports"] {
     },
     async attributionRows(f, groupBy) {
       const s = split(f.from, f.to);
-      return sql.rows<ReportRow>(GROUPED[groupBy], [f.model, f.conversion, s.dayFrom, s.dayTo, s.aFrom, s.aTo, s.bFrom, s.bTo]);
+      return sql.rows<ReportRow>(GROUPED[groupBy], [f.model, f.conversion, s.dayFrom, s.dayTo, s.aFrom, s.aTo, s.bFrom, s.bTo,
+        f.channel ?? null, f.sourceMedium ?? null]);
     },
   };
 }

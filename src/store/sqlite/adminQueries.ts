@@ -25,6 +25,9 @@ export function adminQueries(db: Db) {
       (SELECT count(*) FROM outbox WHERE status = 'sent') AS outbox_sent,
       (SELECT count(*) FROM outbox WHERE status = 'dead') AS outbox_dead`);
   const ping = db.prepare("SELECT 1 AS ok");
+  const probe = db.prepare(
+    "INSERT INTO readiness_probe (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+  );
   const rawCounts = db.prepare(`SELECT
       (SELECT count(*) FROM messages) AS messages,
       (SELECT count(*) FROM crm_hits) AS crmHits,
@@ -83,6 +86,10 @@ export function adminQueries(db: Db) {
     },
     ping(): boolean {
       return (ping.get() as { ok: number }).ok === 1;
+    },
+    /** A one-row write for GET /ready: run it in a transaction, whose commit is the proof. */
+    probeWrite(now: number): void {
+      probe.run(now);
     },
     /** Rows of the tables nothing derives (what `migrate-store` copies; sent outbox rows are not counted). */
     rawCounts(): RawCounts {

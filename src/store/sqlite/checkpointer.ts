@@ -12,9 +12,19 @@ const { workerData, parentPort } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma("busy_timeout = 1000");
-const run = () => { try { db.pragma("wal_checkpoint(PASSIVE)"); } catch { /* busy: next time */ } };
+// After a write failed on a full disk: TRUNCATE (until it succeeds) gives the WAL's space back.
+let truncate = false;
+const run = () => {
+  try {
+    if (truncate) {
+      const [r] = db.pragma("wal_checkpoint(TRUNCATE)");
+      if (r && r.busy === 0) truncate = false;
+    } else db.pragma("wal_checkpoint(PASSIVE)");
+  } catch { /* busy or still full: next time */ }
+};
 const timer = setInterval(run, workerData.intervalMs);
 parentPort.on("message", (m) => {
+  if (m === "truncate") { truncate = true; run(); return; }
   if (m !== "stop") return;
   clearInterval(timer);
   run();
@@ -24,6 +34,8 @@ parentPort.on("message", (m) => {
 `;
 
 export interface Checkpointer {
+  /** Checkpoint with TRUNCATE now and on each tick until one succeeds (after a full disk). */
+  truncate(): void;
   stop(): Promise<void>;
 }
 
@@ -32,6 +44,7 @@ export function startCheckpointer(path: string, intervalMs = 500): Checkpointer 
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, intervalMs } });
   worker.unref();
   return {
+    truncate: () => worker.postMessage("truncate"),
     stop: () =>
       new Promise<void>((resolve) => {
         worker.once("message", () => void worker.terminate().then(() => resolve()));

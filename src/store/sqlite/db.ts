@@ -23,6 +23,7 @@ export function openDatabase(path: string, opts: { backgroundCheckpoints?: boole
   if (opts.backgroundCheckpoints) db.pragma("wal_autocheckpoint = 0");
   db.function("sha256_hex", { deterministic: true }, (text: unknown) => (typeof text === "string" ? sha256Hex(text) : null));
   migrate(db);
+  optimize(db);
   return db;
 }
 
@@ -44,4 +45,16 @@ export function migrate(db: Db): number {
     count++;
   }
   return count;
+}
+
+/**
+ * Planner statistics for the tables that lack them or whose size changed a lot since (SQLite's
+ * recommended `PRAGMA optimize` at open, sampled: a few hundred rows an index, cheap at any
+ * size). Without statistics SQLite guesses between indexes of equal shape; run again by the
+ * deriver's maintenance (reportQueries.optimize) as the tables grow.
+ */
+export function optimize(db: Db): void {
+  if (db.readonly) return;
+  db.pragma("analysis_limit = 400");
+  db.pragma("optimize = 0x10002");
 }

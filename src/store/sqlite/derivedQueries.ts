@@ -1,3 +1,4 @@
+import type { StoredFit } from "../../attribution/modelFits.js";
 import type { Db } from "./db.js";
 import type { ConversionRow, CreditRow, MarkovModelRow, StoredTouchpoint, VisitState } from "../types.js";
 import type { Touchpoint } from "../../touchpoints/types.js";
@@ -86,9 +87,10 @@ export function derivedQueries(db: Db) {
   );
   const getMarkov = db.prepare("SELECT * FROM markov_model WHERE id = 1");
   const putMarkov = db.prepare(
-    `INSERT INTO markov_model (id, removal_effects, conversion_probability, paths, computed_at) VALUES (1, ?, ?, ?, ?)
+    `INSERT INTO markov_model (id, removal_effects, conversion_probability, paths, computed_at, fit) VALUES (1, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET removal_effects = excluded.removal_effects,
-       conversion_probability = excluded.conversion_probability, paths = excluded.paths, computed_at = excluded.computed_at`,
+       conversion_probability = excluded.conversion_probability, paths = excluded.paths, computed_at = excluded.computed_at,
+       fit = excluded.fit`,
   );
   const markDirty = db.prepare("INSERT OR IGNORE INTO dirty_persons (person_id) VALUES (?)");
   const dirty = db.prepare("SELECT person_id FROM dirty_persons ORDER BY person_id LIMIT ?");
@@ -156,7 +158,7 @@ export function derivedQueries(db: Db) {
     },
     markovModel(): MarkovModelRow | undefined {
       const r = getMarkov.get() as
-        | { removal_effects: string; conversion_probability: number; paths: number; computed_at: number }
+        | { removal_effects: string; conversion_probability: number; paths: number; computed_at: number; fit: string | null }
         | undefined;
       return (
         r && {
@@ -164,11 +166,12 @@ export function derivedQueries(db: Db) {
           conversionProbability: r.conversion_probability,
           paths: r.paths,
           computedAt: r.computed_at,
+          ...(r.fit === null ? {} : { fit: JSON.parse(r.fit) as StoredFit }),
         }
       );
     },
     putMarkovModel(m: MarkovModelRow): void {
-      putMarkov.run(JSON.stringify(m.removalEffects), m.conversionProbability, m.paths, m.computedAt);
+      putMarkov.run(JSON.stringify(m.removalEffects), m.conversionProbability, m.paths, m.computedAt, m.fit === undefined ? null : JSON.stringify(m.fit));
     },
     markDirty(personId: number): void {
       markDirty.run(personId);

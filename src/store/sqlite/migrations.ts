@@ -333,4 +333,47 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE identities ADD COLUMN alias_only INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 5,
+    name: "readiness probe",
+    sql: `
+      -- GET /ready commits a write here: one row, its time of the last probe. Proves that the
+      -- file is writable and the disk has room, which a read (GET /health) does not.
+      CREATE TABLE readiness_probe (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    // Number 7 was reserved for issue 18 so that branches written in parallel do not collide.
+    version: 7,
+    name: "conversions by person and time",
+    sql: `
+      -- Report-time lookback (lookbackDays) pages through the conversions of a range by person:
+      -- covering, so that neither the page nor its conversions read the table.
+      CREATE INDEX conversions_person_at ON conversions (person_id, at, name, revenue);
+    `,
+  },
+  {
+    version: 8,
+    name: "data-driven fit: Markov order, Shapley coalitions, bootstrap intervals",
+    sql: `
+      -- JSON {order, coalitions: [{channels, conversions, journeys}], intervals}: what shapley
+      -- credits from and the report's credit_low/credit_high; NULL in rows from before.
+      ALTER TABLE markov_model ADD COLUMN fit TEXT;
+    `,
+  },
+  {
+    version: 6,
+    name: "credits by conversion and model (paths report)",
+    sql: `
+      -- The paths report joins each conversion to its credit rows under one model. With only
+      -- credits_conversion (conversion_id) and credits_model_at (model, conversion_at) the planner
+      -- could take the second for "conversion_id = ? AND model = ?" and scan a model's credits
+      -- per conversion (quadratic). This one answers both columns and covers the path's columns.
+      -- credits_conversion stays: reads by conversion_id alone keep its row order (insertion).
+      CREATE INDEX credits_conversion_model ON credits (conversion_id, model, touch_index, channel, touchpoint_id);
+    `,
+  },
 ];

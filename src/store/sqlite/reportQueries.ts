@@ -1,4 +1,4 @@
-import type { Db } from "./db.js";
+import { optimize, type Db } from "./db.js";
 
 export type GroupBy = "channel" | "source" | "source_medium" | "campaign";
 
@@ -7,6 +7,9 @@ export interface ReportFilter {
   from: number | null;
   to: number | null;
   conversion: string | null;
+  /** Drill-down: only credits of this channel (and, below it, of this "source / medium"). */
+  channel?: string | null;
+  sourceMedium?: string | null;
 }
 
 /** One group's credited conversions and revenue in one currency (null: REPORTING_CURRENCY; else unconverted). */
@@ -18,6 +21,10 @@ export interface ReportRow {
 }
 
 const DAY_MS = 86_400_000;
+// The drill-down filters (channel, then source / medium), the same on report_days and credits.
+const DRILL = `
+             AND (@channel IS NULL OR channel = @channel)
+             AND (@sourceMedium IS NULL OR source || ' / ' || medium = @sourceMedium)`;
 const MODELS_SQL = "SELECT DISTINCT model FROM credits";
 
 // Credits with no touchpoint belong to `Unattributed` whatever the grouping.
@@ -67,27 +74,34 @@ export function reportQueries(db: Db) {
            SELECT ${keyOf(g, "is_touch")} AS key, currency, conversions AS c, revenue AS r FROM report_days
            WHERE model = @model AND day >= @dayFrom AND day < @dayTo
              AND day NOT IN (SELECT day FROM report_dirty_days)
-             AND (@conversion IS NULL OR conversion_name = @conversion)
+             AND (@conversion IS NULL OR conversion_name = @conversion)${DRILL}
            UNION ALL
            SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, currency, credit AS c, credit * revenue AS r FROM credits
            WHERE model = @model AND ((conversion_at >= @aFrom AND conversion_at < @aTo) OR (conversion_at >= @bFrom AND conversion_at < @bTo))
-             AND (@conversion IS NULL OR conversion_name = @conversion)
+             AND (@conversion IS NULL OR conversion_name = @conversion)${DRILL}
            UNION ALL
            SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, currency, credit AS c, credit * revenue AS r
            FROM report_dirty_days d JOIN credits ON model = @model
              AND conversion_at >= d.day * ${DAY_MS} AND conversion_at < (d.day + 1) * ${DAY_MS}
            WHERE d.day >= @dayFrom AND d.day < @dayTo
-             AND (@conversion IS NULL OR conversion_name = @conversion))
+             AND (@conversion IS NULL OR conversion_name = @conversion)${DRILL})
          GROUP BY key, currency ORDER BY key, currency NULLS FIRST`,
       ),
     ]),
   ) as Record<GroupBy, ReturnType<Db["prepare"]>>;
 
+  const dirtyCount = db.prepare("SELECT count(*) FROM report_dirty_days").pluck();
   return {
+    /** How many days wait to be re-summed (a read: the deriver takes the write lock only when some do). */
+    dirtyDayCount: (): number => dirtyCount.get() as number,
+    /** Planner statistics brought up to date where the tables grew (run by the deriver's maintenance). */
+    optimize: (): void => optimize(db),
     /** Re-sums up to `limit` dirty days into `report_days` (run by the deriver); returns how many. */
     refreshDirtyDays: refresh,
     attributionRows(f: ReportFilter, groupBy: GroupBy): ReportRow[] {
-      return grouped[groupBy].all({ model: f.model, conversion: f.conversion, ...split(f.from, f.to) }) as ReportRow[];
+      return grouped[groupBy].all({
+        model: f.model, conversion: f.conversion, channel: f.channel ?? null, sourceMedium: f.sourceMedium ?? null, ...split(f.from, f.to),
+      }) as ReportRow[];
     },
   };
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "./db.js";
-import { StoreBusyError } from "../errors.js";
+import { StoreBusyError, StoreUnavailableError } from "../errors.js";
 import type { WriteTurns } from "./writeTurns.js";
 
 export interface TransactionOptions {
@@ -12,12 +12,23 @@ export interface TransactionOptions {
    * each transaction, "background" gives way to announced ones before taking the lock.
    */
   turns?: { role: "serving" | "background"; turns: WriteTurns };
+  /**
+   * Called (after the rollback) when a transaction failed because the disk is full, so the WAL
+   * can be checkpointed with TRUNCATE: its file gives its space back, and once space is freed
+   * the next write (Segment retries the 503) commits without a restart.
+   */
+  onDiskFull?: () => void;
 }
 
 /** How long a background transaction waits at most for the serving thread's turn. */
 const GIVE_WAY_MS = 200;
 
 const isBusy = (err: unknown) => (err as { code?: string } | null)?.code === "SQLITE_BUSY";
+/** SQLITE_FULL; a full disk can also surface as an I/O error on write or truncate. */
+const isDiskFull = (err: unknown) => {
+  const code = (err as { code?: string } | null)?.code ?? "";
+  return code === "SQLITE_FULL" || code === "SQLITE_IOERR_WRITE" || code === "SQLITE_IOERR_TRUNCATE" || code === "SQLITE_IOERR_SHMSIZE";
+};
 
 /**
  * Async transactions over one better-sqlite3 connection. Top-level transactions are queued
@@ -60,6 +71,10 @@ export function transactionRunner(db: Db, opts: TransactionOptions) {
         if (db.inTransaction) db.exec("ROLLBACK");
         throw err;
       }
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      opts.onDiskFull?.();
+      throw new StoreUnavailableError(`the disk is full (${(err as Error).message}); retry later`, { cause: err });
     } finally {
       serving?.done();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { MODELS, creditConversion, type CreditTouch, type ModelSettings } from "../../../src/attribution/index.js";
+import { CREDITED_MODELS, creditConversion, type CreditTouch, type ModelSettings } from "../../../src/attribution/index.js";
 
 const DAY = 86_400_000;
 const T = Date.UTC(2024, 5, 30, 12);
@@ -15,7 +15,7 @@ const TOUCHES: CreditTouch[] = [
 ];
 
 describe("creditConversion", () => {
-  test.each(MODELS)("%s: a conversion with no eligible touch goes to Unattributed", (model) => {
+  test.each(CREDITED_MODELS)("%s: a conversion with no eligible touch goes to Unattributed", (model) => {
     const late = [{ at: T + 1, channel: "Email" }];
     expect(creditConversion(model, late, T, SETTINGS)).toEqual([{ touch: null, channel: "Unattributed", credit: 1 }]);
     expect(creditConversion(model, [], T, SETTINGS)).toEqual([{ touch: null, channel: "Unattributed", credit: 1 }]);

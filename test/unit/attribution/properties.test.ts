@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import {
-  MODELS,
+  CREDITED_MODELS,
   buildPaths,
   creditConversion,
   eligibleTouches,
@@ -23,12 +23,23 @@ const timeArb = fc.oneof(
   fc.integer({ min: -30, max: 5 }).map((days) => T0 + days * DAY),
 );
 const touchesArb = fc
-  .array(fc.record({ at: timeArb, channel: fc.constantFrom(...CHANNELS) }), { maxLength: 12 })
+  .array(fc.record({ at: timeArb, channel: fc.constantFrom(...CHANNELS), hasCampaign: fc.boolean() }), { maxLength: 12 })
   .map((touches) => [...touches].sort((a, b) => a.at - b.at));
-const settingsArb: fc.Arbitrary<ModelSettings> = fc.record({
-  lookbackDays: fc.oneof(fc.integer({ min: 0, max: 120 }), fc.double({ min: 0, max: 120, noNaN: true })),
-  decayHalfLifeDays: fc.double({ min: 0.01, max: 60, noNaN: true }),
-});
+const weightsArb = fc
+  .tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }))
+  .filter(([a, b, c]) => a + b + c > 0)
+  .map(([a, b, c]) => ({ first: a / (a + b + c), middle: b / (a + b + c), last: c / (a + b + c) }));
+const settingsArb: fc.Arbitrary<ModelSettings> = fc.record(
+  {
+    lookbackDays: fc.oneof(fc.integer({ min: 0, max: 120 }), fc.double({ min: 0, max: 120, noNaN: true })),
+    decayHalfLifeDays: fc.double({ min: 0.01, max: 60, noNaN: true }),
+    positionWeights: weightsArb,
+    campaignPriority: fc.boolean(),
+  },
+  { requiredKeys: ["lookbackDays", "decayHalfLifeDays"] },
+);
+// Every model but participation shares each conversion out (sum 1); participation gives 1 per channel.
+const SHARING_MODELS = CREDITED_MODELS.filter((m) => m !== "participation");
 const effectsArb = fc.option(
   fc.dictionary(fc.constantFrom(...CHANNELS), fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true }))),
   { nil: undefined },
@@ -42,7 +53,7 @@ const pathsArb: fc.Arbitrary<MarkovPath[]> = fc.array(
 );
 
 describe("credit laws", () => {
-  test.each(MODELS)("%s: credits are ≥ 0 and sum to 1", (model) => {
+  test.each(SHARING_MODELS)("%s: credits are ≥ 0 and sum to 1", (model) => {
     fc.assert(
       fc.property(touchesArb, timeArb, settingsArb, effectsArb, (touches, conversionAt, settings, effects) => {
         const rows = creditConversion(model, touches, conversionAt, settings, effects);
@@ -57,7 +68,7 @@ describe("credit laws", () => {
     );
   });
 
-  test.each(MODELS)("%s: rows reference only eligible touches, by their channel", (model) => {
+  test.each(CREDITED_MODELS)("%s: rows reference only eligible touches, by their channel", (model) => {
     fc.assert(
       fc.property(touchesArb, timeArb, settingsArb, effectsArb, (touches, conversionAt, settings, effects) => {
         const eligible = eligibleTouches(touches, conversionAt, settings.lookbackDays);
@@ -74,6 +85,58 @@ describe("credit laws", () => {
       }),
     );
   });
+
+  test("participation: exactly one row per distinct eligible channel, each credit 1", () => {
+    fc.assert(
+      fc.property(touchesArb, timeArb, settingsArb, (touches, conversionAt, settings) => {
+        const eligible = eligibleTouches(touches, conversionAt, settings.lookbackDays);
+        const rows = creditConversion("participation", touches, conversionAt, settings);
+        if (eligible.length === 0) return;
+        const channels = [...new Set(eligible.map((i) => touches[i]!.channel))].sort();
+        expect(rows.map((r) => r.channel).sort()).toEqual(channels);
+        for (const row of rows) {
+          expect(row.credit).toBe(1);
+          // The channel's first eligible touch carries it.
+          expect(row.touch).toBe(eligible.find((i) => touches[i]!.channel === row.channel));
+        }
+      }),
+    );
+  });
+
+  test.each(CREDITED_MODELS)("%s: deterministic (a copy of the same input gives the same rows)", (model) => {
+    fc.assert(
+      fc.property(touchesArb, timeArb, settingsArb, effectsArb, (touches, conversionAt, settings, effects) => {
+        const rows = creditConversion(model, touches, conversionAt, settings, effects);
+        const copy = structuredClone({ touches, settings, effects });
+        expect(creditConversion(model, copy.touches, conversionAt, copy.settings, copy.effects)).toEqual(rows);
+      }),
+    );
+  });
+
+  test.each(["last_touch", "last_non_direct"] as const)(
+    "%s under campaign priority: a campaign touch when one is eligible, else the plain model",
+    (model) => {
+      fc.assert(
+        fc.property(touchesArb, timeArb, settingsArb, (touches, conversionAt, base) => {
+          const settings = { ...base, campaignPriority: true };
+          const eligible = eligibleTouches(touches, conversionAt, settings.lookbackDays);
+          const rows = creditConversion(model, touches, conversionAt, settings);
+          const campaign = eligible.filter((i) => touches[i]!.hasCampaign);
+          if (campaign.length === 0) {
+            expect(rows).toEqual(creditConversion(model, touches, conversionAt, { ...settings, campaignPriority: false }));
+            return;
+          }
+          expect(rows).toHaveLength(1);
+          const winner = rows[0]!.touch!;
+          expect(touches[winner]!.hasCampaign).toBe(true);
+          // Never displaced: no campaign touch after the winner, unless last_non_direct skipped a Direct one.
+          for (const i of campaign) {
+            if (i > winner) expect(model === "last_non_direct" && touches[i]!.channel === "Direct").toBe(true);
+          }
+        }),
+      );
+    },
+  );
 
   test("eligible touches are exactly those in [conversion − lookback, conversion]", () => {
     fc.assert(

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { pino } from "pino";
 import { describe, expect, test } from "vitest";
 import { FIRST_DELAY_MS, MAX_ATTEMPTS } from "../../../src/feedback/backoff.js";
-import { flushOutbox } from "../../../src/feedback/flushOutbox.js";
+import { flushOutbox, MAX_ISOLATION_ROUNDS } from "../../../src/feedback/flushOutbox.js";
 import { identifyTraits } from "../../../src/feedback/messages.js";
 import type { OutboxSender, SendResult } from "../../../src/feedback/sender.js";
 import type { OutboxRow } from "../../../src/feedback/types.js";
@@ -127,5 +127,71 @@ describe("flushOutbox", () => {
         },
       ),
     );
+  });
+});
+
+/** Like Segment: a request carrying any poison row is refused (400) as a whole. */
+function segmentLikeSender(poison: Set<string>): OutboxSender & { calls: string[][] } {
+  const calls: string[][] = [];
+  return {
+    calls,
+    async send(rows) {
+      calls.push(rows.map((r) => r.id));
+      const refused = rows.some((r) => poison.has(r.id));
+      return rows.map((row) => (refused ? { id: row.id, ok: false as const, error: "[400] Bad Request: bad row", rejected: true } : { id: row.id, ok: true as const }));
+    },
+  };
+}
+
+describe("flushOutbox: poison isolation after a 400", () => {
+  test("only the refused rows are dead, at once and with Segment's answer; the innocent rows are sent", async () => {
+    const queue = queueWith(40);
+    const poison = new Set(["row-3", "row-17", "row-18", "row-39"]);
+    const sender = segmentLikeSender(poison);
+    expect(await flushOutbox(queue, sender, { ...options(), batchSize: 40 })).toEqual({ sent: 36, failed: 0, dead: 4 });
+    expect(queue.idsWith("dead").sort()).toEqual([...poison].sort());
+    for (const id of poison) expect(queue.get(id)).toMatchObject({ status: "dead", lastError: "[400] Bad Request: bad row" });
+    expect(queue.get("row-3").row.attempts).toBe(1);
+    // Each poison row was finally sent alone.
+    for (const id of poison) expect(sender.calls.some((c) => c.length === 1 && c[0] === id)).toBe(true);
+  });
+
+  test("a 400 that a second try accepts (a too large request) leaves nothing dead", async () => {
+    const queue = queueWith(8);
+    let first = true;
+    const sender: OutboxSender = {
+      async send(rows) {
+        const refuse = first;
+        first = false;
+        return rows.map((row) => (refuse ? { id: row.id, ok: false as const, error: "[400] Bad Request", rejected: true } : { id: row.id, ok: true as const }));
+      },
+    };
+    expect(await flushOutbox(queue, sender, { ...options(), batchSize: 8 })).toEqual({ sent: 8, failed: 0, dead: 0 });
+  });
+
+  test("property: whatever rows are poison, exactly they are dead and every other row is sent once", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 60 }), fc.array(fc.nat(59), { maxLength: 8 }), async (n, picks) => {
+        const queue = queueWith(n);
+        const poison = new Set(picks.filter((i) => i < n).map((i) => `row-${i}`));
+        const result = await flushOutbox(queue, segmentLikeSender(poison), { ...options(), batchSize: 60 });
+        expect(queue.idsWith("dead").sort()).toEqual([...poison].sort());
+        expect(result).toEqual({ sent: n - poison.size, failed: 0, dead: poison.size });
+        for (const s of queue.rows.values()) expect(s.sentMarks).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+
+  test("isolation has a budget of rounds; what it could not pin down is an ordinary failure (backoff), not dead", async () => {
+    const queue = queueWith(64);
+    // Every row poison: isolating all would take ~127 rounds.
+    const poison = new Set([...Array(64).keys()].map((i) => `row-${i}`));
+    const sender = segmentLikeSender(poison);
+    const result = await flushOutbox(queue, sender, { ...options(), batchSize: 64 });
+    expect(sender.calls.length).toBeLessThanOrEqual(MAX_ISOLATION_ROUNDS);
+    expect(result.dead).toBeGreaterThan(0);
+    expect(result.failed).toBeGreaterThan(0);
+    expect(result.dead + result.failed).toBe(64);
+    for (const id of queue.idsWith("pending")) expect(queue.get(id).nextAttemptAt).toBe(T0 + FIRST_DELAY_MS);
   });
 });

@@ -65,3 +65,35 @@ describe("loadChannelRules", () => {
     expect(() => loadChannelRules(join(dir, "missing.json"))).toThrow(/Cannot read channel rules file .*missing\.json/);
   });
 });
+
+// Issue 16 item 3: operators' patterns run on RE2 (linear time); backtracking-only syntax is refused at load.
+describe("custom rule patterns on a linear-time engine", () => {
+  test.each([
+    ["a backreference", "(a)\\1", /rule #1 "backref": match\.campaign\.regex: Invalid regular expression .*no backreferences/],
+    ["a lookahead", "(?=shop)sho", /rule #1 "lookahead": match\.campaign\.regex: Invalid regular expression .*lookahead/],
+    ["a lookbehind", "(?<=x)y", /rule #1 "lookbehind": match\.campaign\.regex: .*RE2/],
+  ])("refuses %s, naming the rule", (_name, regex, message) => {
+    const name = message.source.match(/"(\w+)"/)![1]!;
+    const path = file(`rules-${name}.json`, JSON.stringify([{ name, channel: "C", match: { campaign: { regex } } }]));
+    expect(() => loadChannelRules(path)).toThrow(ChannelRulesError);
+    expect(() => loadChannelRules(path)).toThrow(message);
+  });
+
+  test("a catastrophic-backtracking pattern answers correctly on a hostile campaign", () => {
+    const rules = loadChannelRules(
+      file("redos.json", JSON.stringify([{ name: "redos", channel: "Evil", match: { campaign: { regex: "^(a+)+$" } } }])),
+    );
+    const classifier = createClassifier({ siteDomains: [], ignoredReferrers: [], customRules: rules });
+    // `^(a+)+$` on 28 a's and a `!` takes a backtracking engine seconds (issue 16); RE2 answers at once.
+    const hostile = { url: `https://a.com/?utm_source=x&utm_medium=email&utm_campaign=${"a".repeat(28)}!`, referrer: null, campaign: null };
+    expect(classifier.classify(hostile).channel).toBe("Email");
+    const matching = { url: `https://a.com/?utm_source=x&utm_medium=email&utm_campaign=${"a".repeat(28)}`, referrer: null, campaign: null };
+    expect(classifier.classify(matching).channel).toBe("Evil");
+  });
+
+  test("patterns are case-insensitive as before", () => {
+    const rules = loadChannelRules(file("ci.json", JSON.stringify([{ name: "ci", channel: "Partners", match: { source: { regex: "^PARTNER-" } } }])));
+    const classifier = createClassifier({ siteDomains: [], ignoredReferrers: [], customRules: rules });
+    expect(classifier.classify({ url: "https://a.com/?utm_source=partner-x", referrer: null, campaign: null }).channel).toBe("Partners");
+  });
+});

@@ -20,7 +20,7 @@ function from(referrer: string): ClassifyInput {
 type Expected = Partial<Classification>;
 /** Expected source/medium/channel/rule; `kind` follows from the rule family. */
 function is(source: string, medium: string, channel: string, rule: string, extra: Expected = {}): Expected {
-  const kind = rule === "utm" || rule.startsWith("click_id:") ? "campaign" : rule === "direct" ? "none" : "referrer";
+  const kind = rule.startsWith("utm") || rule.startsWith("click_id:") ? "campaign" : rule === "direct" ? "none" : "referrer";
   return { kind, source, medium, channel, rule, ...extra };
 }
 const DIRECT = is("(direct)", "(none)", "Direct", "direct", { campaign: null, clickIdType: null });
@@ -144,7 +144,8 @@ const precedence: Row[] = [
   ["click id wins over referrer", page("gclid=abc", "https://www.facebook.com/"), is("google", "cpc", "Paid Search", "click_id:gclid")],
   ["UTM campaign without source takes source from click id", page("gclid=abc&utm_campaign=Brand"), is("google", "cpc", "Paid Search", "click_id:gclid", { campaign: "brand" })],
   ["UTM medium without source overrides click id medium", page("msclkid=abc&utm_medium=display"), is("bing", "display", "Display", "click_id:msclkid")],
-  ["UTM source without medium with click id: (not set)", page("utm_source=google&gclid=abc"), is("google", "(not set)", "Organic Search", "utm", { clickIdType: "gclid" })],
+  // Issue 14: a Google Ads click id proves the paid click under a Google utm_source without a paid medium.
+  ["UTM source google without medium with gclid: the click id makes it cpc", page("utm_source=google&gclid=abc"), is("google", "cpc", "Paid Search", "utm+click_id:gclid", { clickIdType: "gclid" })],
   ["campaign without source: (not set) source", page("utm_medium=email&utm_campaign=weekly"), is("(not set)", "email", "Email", "utm", { campaign: "weekly" })],
   ["campaign only: (not set) / (not set)", page("utm_campaign=launch"), is("(not set)", "(not set)", "Unassigned", "utm", { campaign: "launch" })],
   ["utm_content alone is not a campaign", page("utm_content=header"), DIRECT],
@@ -290,7 +291,8 @@ const badInput: Row[] = [
   ["space in host", { url: LANDING, referrer: "https://bad host.com/", campaign: null }, DIRECT],
   ["unclosed IPv6", { url: LANDING, referrer: "https://[::1/", campaign: null }, DIRECT],
   ["empty strings", { url: "", referrer: "", campaign: null }, DIRECT],
-  ["relative landing URL loses its UTMs", { url: "/landing?utm_source=x&utm_medium=email", referrer: null, campaign: null }, DIRECT],
+  // Issue 14: a bare path (Segment's properties.path-like URLs) keeps its UTMs.
+  ["relative landing URL keeps its UTMs", { url: "/landing?utm_source=x&utm_medium=email", referrer: null, campaign: null }, is("x", "email", "Email", "utm")],
   ["bad landing URL still classifies referrer", { url: "%%%", referrer: "https://www.google.com/", campaign: null }, is("google", "organic", "Organic Search", "referrer:search")],
   ["null everything", { url: null, referrer: null, campaign: null }, DIRECT],
 ];
@@ -336,11 +338,12 @@ describe("custom channel rules", () => {
   });
 
   test.each<Row>([
-    ["referrerHost regex", from("https://www.partner.com/x"), is("partner.com", "referral", "Partners", "referrer")],
-    ["referrerHost regex on a subdomain", from("https://blog.partner.com/x"), is("blog.partner.com", "referral", "Partners", "referrer")],
-    ["exact source is case-insensitive, medium regex", page("utm_source=overcast&utm_medium=sponsorship"), is("overcast", "sponsorship", "Podcasts", "utm")],
+    // Issue 14: `rule` says when a user rule set the channel.
+    ["referrerHost regex", from("https://www.partner.com/x"), is("partner.com", "referral", "Partners", "referrer+channel_rule:partners", { kind: "referrer" })],
+    ["referrerHost regex on a subdomain", from("https://blog.partner.com/x"), is("blog.partner.com", "referral", "Partners", "referrer+channel_rule:partners", { kind: "referrer" })],
+    ["exact source is case-insensitive, medium regex", page("utm_source=overcast&utm_medium=sponsorship"), is("overcast", "sponsorship", "Podcasts", "utm+channel_rule:podcasts")],
     ["all matchers must match", page("utm_source=overcast&utm_medium=audio"), is("overcast", "audio", "Audio", "utm")],
-    ["custom rules come before AI Assistants and GA4", page("utm_source=chatgpt.com&utm_medium=cpc"), is("chatgpt.com", "cpc", "Paid AI", "utm")],
+    ["custom rules come before AI Assistants and GA4", page("utm_source=chatgpt.com&utm_medium=cpc"), is("chatgpt.com", "cpc", "Paid AI", "utm+channel_rule:ai paid")],
     ["no external referrer: referrerHost never matches", from("https://example.com/"), DIRECT],
   ])("%s", (_name, input, expected) => {
     expect(custom.classify(input)).toMatchObject(expected);

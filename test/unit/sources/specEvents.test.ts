@@ -25,3 +25,13 @@ describe("spec events", () => {
     else expect(result).toMatchObject(expected);
   });
 });
+
+describe("spec events with hostile properties", () => {
+  test("campaign fields of Email Link Clicked are bounded like the UTMs", () => {
+    const c = createClassifier({ siteDomains: [], ignoredReferrers: [] });
+    const r = c.classifySpecEvent("Email Link Clicked", { campaign_name: "x".repeat(10_000), email_provider: "y".repeat(10_000) });
+    expect(r?.campaign).toHaveLength(256);
+    expect(r?.source).toHaveLength(256);
+    expect(r?.channel).toBe("Email");
+  });
+});
