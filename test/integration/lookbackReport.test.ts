@@ -85,7 +85,9 @@ describe("GET /api/reports/attribution?lookbackDays=N", () => {
     const { app } = await seed();
     const r = await request(app).get("/api/reports/attribution?model=all&lookbackDays=3").expect(200);
     expect(Object.keys(r.body.models)).toEqual([...LOOKBACK_MODELS]);
-    expect(r.body.lookback_omitted).toBeUndefined(); // every model of this build can be recomputed
+    // The data-driven models other than markov need a refit for another window: listed, not recomputed.
+    expect(r.body.lookback_omitted).toEqual(MODELS.filter((m) => !LOOKBACK_MODELS.includes(m)));
+    expect(r.body.lookback_omitted).toEqual(["shapley", "markov_global"]);
     expect(r.body.removal_effects).toBeDefined();
     expect(r.body.models.participation.credits_sum_to_conversions).toBe(false);
     const csv = await request(app).get("/api/reports/attribution?model=all&lookbackDays=3&format=csv").expect(200);

@@ -54,7 +54,7 @@ describe("report aggregates and the Markov fit are kept by the deriver", () => {
       const fitted = await store.derived.markovModel();
       expect(fitted?.paths).toBe(3);
       const r = await request(t.app).get("/api/reports/attribution?model=markov").expect(200);
-      expect(r.body.fit).toEqual({ fitted_at: new Date(fitted!.computedAt).toISOString(), paths: 3 });
+      expect(r.body.fit).toEqual({ fitted_at: new Date(fitted!.computedAt).toISOString(), paths: 3, order: 1 });
     } finally {
       await second.stop();
     }

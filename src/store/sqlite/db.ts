@@ -55,6 +55,12 @@ export function migrate(db: Db): number {
  */
 export function optimize(db: Db): void {
   if (db.readonly) return;
-  db.pragma("analysis_limit = 400");
-  db.pragma("optimize = 0x10002");
+  try {
+    db.pragma("analysis_limit = 400");
+    db.pragma("optimize = 0x10002");
+  } catch (err) {
+    // Statistics only help the planner: a file that cannot be written now (read-only, full
+    // disk) must still open, so that /health answers and /ready names the write failure.
+    if (!(err instanceof Database.SqliteError)) throw err;
+  }
 }
