@@ -42,7 +42,7 @@ export function personRows(
   let devices = 0;
   let inferred = false;
   for (const i of ids) {
-    if (i.kind === "anonymousId") devices++;
+    if (i.kind === "anonymousId" && i.aliasOnly !== true) devices++; // as deviceCount (src/store/dbRows.ts)
     if (i.inferred) inferred = true;
   }
   const traits = personTraits(
