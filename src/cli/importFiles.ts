@@ -26,6 +26,7 @@ export async function importFiles(p: Pipeline, files: string[], opts: { progress
     total.duplicates += c.duplicates;
     total.rejected += c.rejected;
     total.ignored += c.ignored;
+    if (c.deleted !== undefined) total.deleted = (total.deleted ?? 0) + c.deleted;
   };
   for (const file of files) {
     const size = (await stat(file).catch(() => null))?.size;
@@ -51,7 +52,9 @@ export async function importFiles(p: Pipeline, files: string[], opts: { progress
       if ("error" in item) {
         total.rejected++;
         total.badLines.push({ file, line: item.line, error: item.error });
-        await p.store.raw.insertRejected(p.now(), null, `${file}:${item.line}: ${item.error}`, "");
+        // Rejected rows are kept once per payload: the file and line make a bad line's own (a
+        // second import of the file does not add it again).
+        await p.store.raw.insertRejected(p.now(), null, `${file}:${item.line}: ${item.error}`, JSON.stringify({ file, line: item.line, error: item.error }));
         continue;
       }
       chunk.push(item.message);

@@ -10,6 +10,7 @@ import { flushOutbox } from "../feedback/index.js";
 import { catchUp, recompute } from "../deriver/index.js";
 import { StoreUnavailableError } from "../store/index.js";
 import { importFiles } from "./importFiles.js";
+import { replayRejected } from "../gateway/index.js";
 import { migrateStore, MigrateError, parseMigrateArgs } from "./migrateStore.js";
 
 const HELP: Record<string, string> = {
@@ -21,6 +22,7 @@ commands:
   recompute             rebuild everything derived from the raw data
   outbox flush          send what is due to Segment, then exit
   outbox retry-dead     put dead outbox rows back in the queue
+  rejected replay       re-validate stored rejected messages; store those now valid
   migrate-store --from FILE
                         copy a SQLite database into the PostgreSQL of DATABASE_URL
 
@@ -32,6 +34,8 @@ Configuration comes from the environment (see .env.example). Run a command with 
     "usage: npm run cli -- recompute\n\nRebuilds identities, touchpoints, conversions, deals, credits, the Markov model and\ntraits from the raw messages and CRM hits, in one transaction (a running server goes\non deriving from where it ends). Idempotent.",
   "migrate-store":
     "usage: npm run cli -- migrate-store --from FILE [--force]\n\nCopies what is not derived from the SQLite database FILE into the PostgreSQL database of\nDATABASE_URL (raw messages and CRM hits in arrival order, rejected messages, unsent outbox\nrows, and what was last sent to Segment per identity), then rebuilds everything derived\nthere (recompute), so no data is lost and no feedback is sent again. Stop the service on\nFILE first. Refuses a PostgreSQL database that holds raw input already; --force then copies\nonly what is missing (a second run changes nothing). Prints a JSON summary on stdout.",
+  rejected:
+    "usage: npm run cli -- rejected replay\n\nRe-validates every stored rejected message with the current rules (after an upgrade\nor a config fix). Those now valid go through the same ingest path as the webhook (stored\nraw, then derived) and leave the rejected table; the rest stay as they are. Idempotent:\na second run finds nothing new. Prints a JSON summary on stdout.",
   outbox:
     "usage: npm run cli -- outbox flush | retry-dead\n\nflush: sends every due outbox row to Segment (SEGMENT_WRITE_KEY required); exits 1\nif some could not be sent.\nretry-dead: re-queues rows parked as dead after too many failed attempts.",
 };
@@ -131,6 +135,18 @@ export async function main(argv: string[]): Promise<number> {
       } catch (err) {
         if (err instanceof MigrateError || err instanceof StoreUnavailableError) fail(`migrate-store: ${err.message}`);
         throw err;
+      }
+    }
+    case "rejected": {
+      if (args[0] !== "replay") fail(HELP.rejected!);
+      const p = openPipeline(config);
+      try {
+        const summary = await replayRejected(p.store);
+        const derived = await catchUp(p, log);
+        process.stdout.write(`${JSON.stringify({ ...summary, derived })}\n`);
+        return 0;
+      } finally {
+        await p.store.close();
       }
     }
     case "outbox": {

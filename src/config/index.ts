@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import { validate as validCron } from "node-cron";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { parseRatesCsv, type RateEntry } from "../money/exchangeRates.js";
 import { parsePositionWeights, type PositionWeights } from "../attribution/rules/positionWeights.js";
 
 /**
@@ -160,6 +162,13 @@ export const envSchema = z.object({
     })
     .describe("raw messages older than this are purged daily; unset: kept forever"),
   CHANNEL_RULES_PATH: z.string().optional().describe("JSON/YAML file of custom channel rules evaluated first"),
+  REPORTING_CURRENCY: z
+    .string()
+    .default("USD")
+    .transform((s) => s.trim().toUpperCase())
+    .refine((s) => /^[A-Z]{3}$/.test(s), { message: "must be a three-letter ISO 4217 code such as USD" })
+    .describe("currency of revenue in reports and the lifetime_revenue trait"),
+  EXCHANGE_RATES_PATH: z.string().optional().describe("CSV date,currency,rate: 1 unit of currency in REPORTING_CURRENCY from that date"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -193,6 +202,11 @@ export interface Config {
   bootstrapResamples: number;
   retentionDays: number | undefined;
   channelRulesPath: string | undefined;
+  /** ISO 4217 code, upper-cased (REPORTING_CURRENCY, default USD). */
+  reportingCurrency: string;
+  exchangeRatesPath: string | undefined;
+  /** The parsed rates file (plain data: the config is passed to the deriver's worker thread). */
+  exchangeRates: RateEntry[];
   logLevel: string;
   /** Things worth a warning at start that are not errors (e.g. a secret given with surrounding spaces). */
   warnings: string[];
@@ -209,6 +223,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
   }
   const e = parsed.data;
+  const exchangeRatesPath = e.EXCHANGE_RATES_PATH?.trim() || undefined;
+  let exchangeRates: RateEntry[] = [];
+  if (exchangeRatesPath !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(exchangeRatesPath, "utf8");
+    } catch (err) {
+      throw new ConfigError(`invalid configuration:\n  EXCHANGE_RATES_PATH: cannot read ${exchangeRatesPath}: ${(err as Error).message}`);
+    }
+    try {
+      exchangeRates = parseRatesCsv(text);
+    } catch (err) {
+      throw new ConfigError(`invalid configuration:\n  EXCHANGE_RATES_PATH: ${exchangeRatesPath}: ${(err as Error).message}`);
+    }
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -237,6 +266,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bootstrapResamples: e.BOOTSTRAP_RESAMPLES,
     retentionDays: e.RETENTION_DAYS,
     channelRulesPath: e.CHANNEL_RULES_PATH || undefined,
+    reportingCurrency: e.REPORTING_CURRENCY,
+    exchangeRatesPath,
+    exchangeRates,
     logLevel: e.LOG_LEVEL,
     warnings: SECRET_KEYS.filter((k) => {
       const v = known[k];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseAmount } from "./parseAmount.js";
+import { MAX_AMOUNT, parseMoney } from "./parseAmount.js";
 import { parseCrmTime } from "./parseCrmTime.js";
 import type { CrmIdField, CrmParseResult } from "./types.js";
 
@@ -9,8 +9,8 @@ import type { CrmIdField, CrmParseResult } from "./types.js";
 const ID_FIELDS = ["dealId", "orderId", "leadId"] as const satisfies readonly CrmIdField[];
 const AMOUNT_FIELDS = ["amount", "total"] as const;
 
-const AMOUNT_RULE = 'must be a number or a decimal string like "1200.50" or "1,200.50"';
-const TIME_RULE = "must be an ISO 8601 date-time (or epoch seconds/milliseconds)";
+const AMOUNT_RULE = 'must be a number or a money string like "1,200.50", "$19.99" or "1.299,00 €"';
+const TIME_RULE = "must be an ISO 8601 date-time (or epoch seconds/milliseconds) from 1970 to 9999";
 
 const required = (rule: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? "is required" : rule;
@@ -26,9 +26,11 @@ const idValue = z
 const amountValue = z
   .union([z.number(), z.string()], { error: AMOUNT_RULE })
   .transform((value, ctx) => {
-    const amount = parseAmount(value);
-    if (amount === null) ctx.addIssue({ code: "custom", message: AMOUNT_RULE });
-    return amount ?? z.NEVER;
+    const money = parseMoney(value);
+    if (money.kind === "ok") return money;
+    const outOfRange = Number.isFinite(typeof value === "number" ? value : NaN) || money.reason.includes("out of range");
+    ctx.addIssue({ code: "custom", message: outOfRange ? `must be at most ${MAX_AMOUNT.toExponential()} either way` : AMOUNT_RULE });
+    return z.NEVER;
   });
 
 const timeValue = z
@@ -105,6 +107,11 @@ export function parseCrmHit(body: Record<string, unknown>, receivedAt: number): 
       message: "userId, email or anonymousId is required to find the person",
     };
   }
+  // "100 EUR" says its currency; a currency field that says otherwise is a contradiction.
+  const hinted = fields.amount?.currency ?? null;
+  if (hinted !== null && fields.currency !== undefined && hinted !== fields.currency) {
+    return { kind: "invalid", field: amountField, message: `${amountField} is in ${hinted} but currency is ${fields.currency}` };
+  }
   const updatedAt = fields.updatedAt ?? receivedAt;
   return {
     kind: "ok",
@@ -112,8 +119,8 @@ export function parseCrmHit(body: Record<string, unknown>, receivedAt: number): 
       dealId: fields.dealId,
       idField,
       status: fields.status,
-      amount: fields.amount ?? null,
-      currency: fields.currency ?? null,
+      amount: fields.amount?.amount ?? null,
+      currency: fields.currency ?? hinted,
       userId: fields.userId ?? null,
       email: fields.email ?? null,
       anonymousId: fields.anonymousId ?? null,

@@ -7,12 +7,17 @@
  * rolls impossible dates over (`2024-02-30` becomes 1 March). No offset
  * means UTC here. Years before 1970 are rejected.
  *
+ * Every time must fall in [1970, 10000): an epoch of 9e15 or 1e308 is refused here, at the
+ * edge, instead of breaking every page that shows the deal later.
+ *
  * Epoch numbers are accepted too (HubSpot and Pipedrive workflows send them):
  * below 1e11 they are seconds (1e11 s is the year 5138), else milliseconds.
  */
 const ISO_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
 const EPOCH_SECONDS_LIMIT = 1e11;
+/** Times from year 10000 on are refused: past it, and past the Date range (±8.64e15 ms), a CRM's number is garbage. */
+export const END_CRM_TIME = Date.UTC(10000, 0, 1);
 
 /** Epoch milliseconds, or null when the value is not a time we can read. */
 export function parseCrmTime(value: number | string): number | null {
@@ -24,7 +29,8 @@ export function parseCrmTime(value: number | string): number | null {
 
 function fromEpoch(value: number): number | null {
   if (!Number.isFinite(value) || value < 0) return null;
-  return Math.round(value < EPOCH_SECONDS_LIMIT ? value * 1000 : value);
+  const ms = Math.round(value < EPOCH_SECONDS_LIMIT ? value * 1000 : value);
+  return ms < END_CRM_TIME ? ms : null;
 }
 
 function fromIso(text: string): number | null {

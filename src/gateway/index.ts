@@ -5,3 +5,4 @@
 export { storeBatches, type IngestCounts } from "./storeBatch.js";
 export { createGroupCommitter, GROUP_MESSAGES, type GroupCommitOptions } from "./groupCommit.js";
 export { storeCrmHits, type StoredHits } from "./storeCrmHits.js";
+export { replayRejected, REPLAY_CHUNK, type ReplaySummary } from "./replayRejected.js";

@@ -8,6 +8,11 @@ export interface IngestCounts {
   duplicates: number;
   rejected: number;
   ignored: number;
+  /**
+   * Segment `delete` requests applied (the person erased, or nothing known to erase): present
+   * only when the batch held one. A delete is also counted in accepted (or duplicates).
+   */
+  deleted?: number;
 }
 
 /** What one message asks of the store, decided before the transaction starts. */
@@ -34,7 +39,7 @@ export async function storeBatches(store: Store, batches: ReadonlyArray<readonly
 }
 
 function plan(item: unknown, receivedAt: number): Action {
-  const v = validateSafely(item);
+  const v = validateSafely(item, receivedAt);
   if (v.kind === "ignored") return { kind: "ignore" };
   if (v.kind === "rejected") return { kind: "reject", messageId: v.messageId, reason: v.reason, payload: payloadOf(item) };
   const row = rawRow(v.message, receivedAt);
@@ -64,6 +69,7 @@ async function apply(store: Store, actions: readonly Action[], receivedAt: numbe
       // erasure cannot see now). The deriver's erasure removes the request itself.
       await flushRows();
       await eraseByMessage(store, a.message);
+      counts.deleted = (counts.deleted ?? 0) + 1;
       rows.push(a.row);
       await flushRows();
     } else rows.push(a.row);
@@ -73,9 +79,9 @@ async function apply(store: Store, actions: readonly Action[], receivedAt: numbe
 }
 
 /** Validation never throws on input; should it (a bug), the message is rejected, not its batch. */
-function validateSafely(item: unknown): Validation {
+function validateSafely(item: unknown, receivedAt: number): Validation {
   try {
-    return validateMessage(item);
+    return validateMessage(item, receivedAt);
   } catch (err) {
     return { kind: "rejected", reason: `message could not be validated: ${err instanceof Error ? err.message : String(err)}`, messageId: null };
   }
@@ -90,6 +96,7 @@ function rawRow(m: ValidMessage, receivedAt: number): StoredMessage {
     deviceId: m.anonymousId ?? m.userId!,
     event: m.event,
     timestamp: m.timestamp,
+    timestampSource: m.timestampSource ?? "timestamp",
     receivedAt,
     payload: m.payload,
   };

@@ -3,6 +3,7 @@ import type { Pipeline } from "../pipeline/context.js";
 import { erasePerson } from "../pipeline/erasePerson.js";
 import { findPerson, personView } from "../reports/personView.js";
 import { sendError } from "./errors.js";
+import { rejectedRoutes } from "./rejectedRoutes.js";
 
 /**
  * /api/stats and /api/people/:id (read, erase). Derived data is read as of the deriver's
@@ -11,6 +12,7 @@ import { sendError } from "./errors.js";
 export function apiRoutes(p: Pipeline): Router {
   const router = Router();
   const { store } = p;
+  router.use(rejectedRoutes(p));
 
   router.get("/api/stats", async (_req, res) => {
     const stats = await store.admin.stats();
@@ -20,7 +22,7 @@ export function apiRoutes(p: Pipeline): Router {
   router.get("/api/people/:id", async (req, res) => {
     const found = await findPerson(store, req.params.id);
     if (!found) return sendError(res, 404, "not_found", `no person with userId, anonymousId or email "${req.params.id}"`);
-    res.json(await personView(store, found.personId));
+    res.json(await personView(store, found.personId, p.config.reportingCurrency));
   });
 
   router.delete("/api/people/:id", async (req, res) => {

@@ -39,9 +39,11 @@ const segmentMessage = z
 
 const ingestCounts = z.object({ accepted: z.number().int(), duplicates: z.number().int(), rejected: z.number().int(), ignored: z.number().int() });
 const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const unconverted = z.record(z.string(), z.number()).describe("revenue in currencies without an exchange rate, per currency; never in revenue");
 const reportRows = z.object({
-  rows: z.array(z.object({ key: z.string(), conversions: z.number(), revenue: z.number() })),
-  totals: z.object({ conversions: z.number(), revenue: z.number() }),
+  currency: z.string().describe("REPORTING_CURRENCY: the currency of every revenue"),
+  rows: z.array(z.object({ key: z.string(), conversions: z.number(), revenue: z.number(), unconverted })),
+  totals: z.object({ conversions: z.number(), revenue: z.number(), unconverted }),
 });
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -114,6 +116,17 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       "/api/openapi.json": { get: { summary: "this document", security: bearer, responses: { 200: ok("OpenAPI 3.1") } } },
+      "/api/rejected": {
+        get: {
+          summary: "rejected input, newest first, one row per distinct payload",
+          security: bearer,
+          parameters: [
+            query("limit", { type: "integer", minimum: 1, maximum: 1000, default: 50 }, "rows"),
+            query("offset", { type: "integer", minimum: 0, default: 0 }, "rows to skip"),
+          ],
+          responses: { 200: ok("rows (received_at, message_id, reason, payload, arrivals) and total"), 400: error("bad limit or offset") },
+        },
+      },
       "/api/stats": { get: { summary: "counts, derivation_lag, outbox by status", security: bearer, responses: { 200: ok("stats") } } },
       "/api/people/{id}": {
         get: { summary: "a person by userId, anonymousId or email", security: bearer, parameters: [pathId("userId, anonymousId or email")], responses: { 200: ok("the person"), 404: error("unknown") } },
@@ -148,7 +161,7 @@ export function openApiDocument(): Record<string, unknown> {
             query("table", { type: "string", enum: ["paths", "path_lengths", "time_lag"] }, "which table the CSV holds"),
             query("format", { type: "string", enum: ["json", "csv"] }, "csv: text/csv"),
           ],
-          responses: { 200: ok("paths, path_lengths, time_lag"), 400: error("bad query") },
+          responses: { 200: ok("currency, paths, path_lengths, time_lag (revenue in currency, unconverted per currency)"), 400: error("bad query") },
         },
       },
       "/api/reports/overview": {

@@ -21,7 +21,8 @@ export async function identityClaim(m: ValidMessage, graph: Pick<IdentityGraph, 
   if (m.userId !== null) ids.push({ kind: "userId", value: m.userId });
   if (m.type === "alias" && m.previousId !== null && m.previousId !== m.userId) {
     const kind = (await graph.identity("userId", m.previousId)) ? "userId" : "anonymousId";
-    ids.push({ kind, value: m.previousId });
+    // An id the user had, not a device: not counted in device_count unless it sends messages itself.
+    ids.push({ kind, value: m.previousId, viaAlias: true });
   }
   return { ids, email: m.type === "identify" ? traitEmail(m.raw) : null, at: m.timestamp };
 }

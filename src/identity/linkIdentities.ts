@@ -3,7 +3,9 @@ import type { IdentityKind, IdentityRow } from "../store/types.js";
 /** The part of the store the identity graph needs. */
 export interface IdentityGraph {
   identity(kind: IdentityKind, value: string): Promise<IdentityRow | undefined>;
-  insertIdentity(kind: IdentityKind, value: string, personId: number, inferred: boolean, seenAt: number): Promise<void>;
+  insertIdentity(kind: IdentityKind, value: string, personId: number, inferred: boolean, seenAt: number, aliasOnly?: boolean): Promise<void>;
+  /** The anonymousId sent a message of its own: it is a device now. */
+  clearAliasOnly(kind: IdentityKind, value: string): Promise<void>;
   touchIdentity(kind: IdentityKind, value: string, seenAt: number): Promise<void>;
   identityCount(personId: number): Promise<number>;
   createPerson(now: number): Promise<number>;
@@ -14,6 +16,8 @@ export interface IdentityGraph {
 export interface IdentityKey {
   kind: IdentityKind;
   value: string;
+  /** Named only as an alias's previousId, not as the message's own id. */
+  viaAlias?: boolean;
 }
 
 /** What one message says about identity: ids it links for sure, and an email trait that links by inference. */
@@ -49,11 +53,12 @@ export async function linkIdentities(graph: IdentityGraph, claim: IdentityClaim)
     }
     persons.add(row.personId);
     await touch(graph, k, row.lastSeen, claim.at);
+    if (row.aliasOnly === true && k.viaAlias !== true) await graph.clearAliasOnly(k.kind, k.value);
   }
   const personId = persons.size === 0 ? await graph.createPerson(claim.at) : await absorb(graph, [...persons], false, merged);
   for (const k of missing) {
-    await graph.insertIdentity(k.kind, k.value, personId, false, claim.at);
-    added.push(k);
+    await graph.insertIdentity(k.kind, k.value, personId, false, claim.at, k.viaAlias === true && k.kind === "anonymousId");
+    added.push({ kind: k.kind, value: k.value });
   }
   if (claim.email !== null) {
     const row = await graph.identity("email", claim.email);

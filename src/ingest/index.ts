@@ -2,6 +2,11 @@
 export {
   validateMessage,
   parseTime,
+  contentMessageId,
+  CONTENT_ID_PREFIX,
+  TIME_FIELDS,
+  REVENUE_FIELDS,
+  type TimestampSource,
   MESSAGE_TYPES,
   MAX_MESSAGE_DEPTH,
   MAX_MESSAGE_BYTES,
@@ -21,3 +26,4 @@ export {
   type SegmentAuthRequest,
 } from "./signature.js";
 export { truncateIp } from "./truncateIp.js";
+export { parseSegmentTime } from "./parseTime.js";

@@ -1,4 +1,8 @@
+import { createHash } from "node:crypto";
+import canonicalize from "canonicalize";
+import { parseMoney } from "../crm/parseAmount.js";
 import { checkNesting } from "./nestingDepth.js";
+import { parseSegmentTime } from "./parseTime.js";
 import { truncateIp } from "./truncateIp.js";
 
 export const MESSAGE_TYPES = ["page", "screen", "identify", "track", "alias", "group", "delete"] as const;
@@ -21,8 +25,22 @@ export const MAX_EVENT_LENGTH = 1024;
 const MIN_TIMESTAMP = Date.UTC(1970, 0, 1);
 const END_TIMESTAMP = Date.UTC(10000, 0, 1);
 
+/**
+ * Where a message's time came from: the first of these fields that it carries, else the time
+ * the gateway received it (`received`). Segment's own `receivedAt` is a field like the others.
+ */
+export const TIME_FIELDS = ["timestamp", "originalTimestamp", "sentAt", "receivedAt"] as const;
+export type TimestampSource = (typeof TIME_FIELDS)[number] | "received";
+
+/** Revenue fields of a track call (Segment's ecommerce spec), checked against the amount bound. */
+export const REVENUE_FIELDS = ["revenue", "total", "value"] as const;
+
+/** Prefix of a messageId derived from a message's content (it had none). */
+export const CONTENT_ID_PREFIX = "sha256:";
+
 /** A Segment message that passed the spec checks, with the fields the pipeline needs pulled out. */
 export interface ValidMessage {
+  /** The message's own messageId, else CONTENT_ID_PREFIX + the SHA-256 of its canonical JSON. */
   messageId: string;
   type: MessageType;
   anonymousId: string | null;
@@ -30,6 +48,8 @@ export interface ValidMessage {
   event: string | null;
   previousId: string | null;
   timestamp: number;
+  /** Which field `timestamp` was read from (optional for messages rebuilt from old rows). */
+  timestampSource?: TimestampSource;
   /** The message as it will be stored (IP truncated). */
   raw: Record<string, unknown>;
   /** `raw` as the JSON text to store: serialised once here, where a failure is a rejection. */
@@ -50,28 +70,47 @@ function id(v: unknown): string | null {
   return null;
 }
 
-/** ISO 8601 (or anything Date parses unambiguously) to epoch ms; null when unparseable. */
-export function parseTime(v: unknown): number | null {
-  if (typeof v !== "string" || v.length < 10) return null;
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? t : null;
+/** ISO 8601 with or without offset (none: UTC), Go's time.String() form, RFC 2822 with a zone; null when unparseable. */
+export const parseTime = parseSegmentTime;
+
+/**
+ * A stable id for a message without one: the SHA-256 of its canonical JSON (RFC 8785: sorted
+ * keys, no whitespace), so that the same message sent again is a duplicate. Null when the
+ * message cannot be serialised.
+ */
+export function contentMessageId(input: Record<string, unknown>): string | null {
+  let json: string | undefined;
+  try {
+    json = canonicalize(input);
+  } catch {
+    return null;
+  }
+  if (typeof json !== "string") return null;
+  return CONTENT_ID_PREFIX + createHash("sha256").update(json, "utf8").digest("hex");
 }
 
 /**
  * Checks one message against Segment's spec (https://segment.com/docs/connections/spec/common/):
- * a known type, a messageId, a userId or anonymousId, `event` for track, `previousId` for alias,
- * `groupId` for group, and a parseable timestamp. Our own feedback messages are ignored.
+ * a known type, a userId or anonymousId, `event` for track, `previousId` for alias, `groupId`
+ * for group. Our own feedback messages are ignored.
+ * - No messageId (Segment's Webhooks and HTTP API examples, imports from other tools): a stable
+ *   id from the message's content (contentMessageId), so a re-send is a duplicate.
+ * - Time: `timestamp`, else `originalTimestamp`, `sentAt`, `receivedAt`, else `receivedAt` of
+ *   the gateway (the time of receipt); `timestampSource` says which. A field that is present
+ *   but unreadable is a rejection naming it (a guess would misplace the message in time).
+ * - A `delete` (user deletion request) needs only a userId or anonymousId: it always erases, so
+ *   unreadable times fall back to the time of receipt and an over-long messageId is replaced.
  * Beyond the spec, a message that could not be stored as it is (too deep, too large, not
- * serialisable, absurd ids or timestamp) is rejected here rather than failing its batch later.
+ * serialisable, absurd ids, timestamp or revenue) is rejected here rather than failing its batch later.
  */
-export function validateMessage(input: unknown): Validation {
+export function validateMessage(input: unknown, receivedAt: number = Date.now()): Validation {
   if (!isObject(input)) return { kind: "rejected", reason: "message is not a JSON object", messageId: null };
   const context = input.context;
   if (isObject(context) && context.segment_attribution !== undefined) return { kind: "ignored" };
 
-  const messageId = id(input.messageId);
+  const givenId = id(input.messageId);
   // An over-long messageId is not kept even on the rejection.
-  const rejectedId = messageId !== null && messageId.length > MAX_ID_LENGTH ? null : messageId;
+  const rejectedId = givenId !== null && givenId.length > MAX_ID_LENGTH ? null : givenId;
   const reject = (reason: string): Validation => ({ kind: "rejected", reason, messageId: rejectedId });
   const nesting = checkNesting(input, MAX_MESSAGE_DEPTH);
   if (nesting === "cyclic") return reject(NOT_SERIALISABLE);
@@ -81,7 +120,7 @@ export function validateMessage(input: unknown): Validation {
   if (typeof type !== "string" || !(MESSAGE_TYPES as readonly string[]).includes(type)) {
     return reject(`unknown type ${JSON.stringify(type ?? null)}; expected one of ${MESSAGE_TYPES.join(", ")}`);
   }
-  if (messageId === null) return reject("messageId is missing");
+  const isDelete = type === "delete";
   const userId = id(input.userId);
   const anonymousId = id(input.anonymousId);
   if (userId === null && anonymousId === null) return reject("userId or anonymousId is required");
@@ -91,13 +130,19 @@ export function validateMessage(input: unknown): Validation {
   if (type === "alias" && previousId === null) return reject("alias message without previousId");
   const groupId = id(input.groupId);
   if (type === "group" && groupId === null) return reject("group message without groupId");
+  let messageId = givenId;
+  if (messageId === null || (isDelete && messageId.length > MAX_ID_LENGTH)) {
+    messageId = contentMessageId(input);
+    if (messageId === null) return reject(NOT_SERIALISABLE);
+  }
   const longId = overLongId({ messageId, userId, anonymousId, previousId, groupId });
   if (longId !== null) return reject(`${longId} is longer than ${MAX_ID_LENGTH} characters`);
   if (event !== null && event.length > MAX_EVENT_LENGTH) return reject(`event is longer than ${MAX_EVENT_LENGTH} characters`);
-  const timestamp = parseTime(input.timestamp);
-  if (timestamp === null) return reject("timestamp is missing or not ISO 8601");
-  if (timestamp < MIN_TIMESTAMP || timestamp >= END_TIMESTAMP) {
-    return reject(`timestamp is out of range: year ${new Date(timestamp).getUTCFullYear()}, expected 1970 to 9999`);
+  const time = messageTime(input, receivedAt, isDelete);
+  if ("error" in time) return reject(time.error);
+  if (type === "track") {
+    const badRevenue = revenueOutOfRange(input.properties);
+    if (badRevenue !== null) return reject(badRevenue);
   }
 
   const raw = withTruncatedIp(input);
@@ -107,8 +152,55 @@ export function validateMessage(input: unknown): Validation {
 
   return {
     kind: "valid",
-    message: { messageId, type: type as MessageType, anonymousId, userId, event, previousId, timestamp, raw, payload },
+    message: {
+      messageId,
+      type: type as MessageType,
+      anonymousId,
+      userId,
+      event,
+      previousId,
+      timestamp: time.at,
+      timestampSource: time.source,
+      raw,
+      payload,
+    },
   };
+}
+
+/** The message's time and the field it came from (see validateMessage). */
+function messageTime(input: Record<string, unknown>, receivedAt: number, lenient: boolean): { at: number; source: TimestampSource } | { error: string } {
+  for (const field of TIME_FIELDS) {
+    const v = input[field];
+    if (v === undefined || v === null || v === "") continue;
+    const at = parseTime(v);
+    if (at === null) {
+      if (lenient) continue;
+      return { error: field === "timestamp" ? "timestamp is missing or not ISO 8601" : `${field} is not an ISO 8601 time` };
+    }
+    if (at < MIN_TIMESTAMP || at >= END_TIMESTAMP) {
+      if (lenient) continue;
+      return { error: `${field} is out of range: year ${yearOf(at)}, expected 1970 to 9999` };
+    }
+    return { at, source: field };
+  }
+  return { at: receivedAt, source: "received" };
+}
+
+function yearOf(at: number): string {
+  const d = new Date(at);
+  return Number.isNaN(d.getTime()) ? (at < 0 ? "before -271821" : "after 275760") : String(d.getUTCFullYear());
+}
+
+/** A revenue/total/value that is a number (or money string) beyond the bound; unreadable strings are the deriver's to flag. */
+function revenueOutOfRange(properties: unknown): string | null {
+  if (!isObject(properties)) return null;
+  for (const field of REVENUE_FIELDS) {
+    const v = properties[field];
+    if (typeof v !== "number" && typeof v !== "string") continue;
+    const money = parseMoney(v);
+    if (money.kind === "invalid" && (typeof v === "number" || money.reason.includes("out of range"))) return `properties.${field} ${money.reason}`;
+  }
+  return null;
 }
 
 const NOT_SERIALISABLE = "message cannot be serialised as JSON";

@@ -1,3 +1,4 @@
+import { withReporting } from "../money/reportingMoney.js";
 import { createHash } from "node:crypto";
 import { isNewer, mergeDealFields, parseCrmHit, statusOutcome, type StoredCrmHit } from "../crm/index.js";
 import { dealStatusChanged, type MessageTarget } from "../feedback/index.js";
@@ -66,7 +67,7 @@ export async function applyCrmHit(p: Pipeline, hit: StoredCrmHit, dirty: DirtyPe
   await deals.putDeal(deal);
   const conversionId = `deal:${hit.dealId}`;
   if (outcome === "won") {
-    const conversion = {
+    const conversion = withReporting(p.money, {
       id: conversionId,
       personId,
       name: DEAL_CONVERSION_NAME,
@@ -74,7 +75,7 @@ export async function applyCrmHit(p: Pipeline, hit: StoredCrmHit, dirty: DirtyPe
       revenue: deal.amount ?? 0,
       currency: deal.currency,
       origin: "crm" as const,
-    };
+    });
     await derived.upsertConversion(conversion);
     // A deal with no person yet is credited Unattributed until an identity links it.
     if (personId === null) await derived.replaceCredits(conversionId, creditsOf(p, conversion, [], await currentFits(p.store)));

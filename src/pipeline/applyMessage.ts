@@ -1,3 +1,4 @@
+import { withReporting } from "../money/reportingMoney.js";
 import { identityClaim, linkIdentities } from "../identity/index.js";
 import type { ValidMessage } from "../ingest/validateMessage.js";
 import { toDeviceCall } from "../touchpoints/toDeviceCall.js";
@@ -27,7 +28,7 @@ export async function applyIdentityAndConversion(p: Pipeline, m: ValidMessage, d
   }
   const conversion = conversionFromTrack(m, link.personId, p.conversionEvents);
   if (conversion) {
-    await derived.upsertConversion(conversion);
+    await derived.upsertConversion(withReporting(p.money, conversion));
     dirty.mark(link.personId);
   }
   return link.personId;

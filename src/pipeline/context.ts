@@ -2,6 +2,8 @@ import type { Config } from "../config/index.js";
 import type { Store } from "../store/index.js";
 import type { Classifier } from "../sources/index.js";
 import type { ModelSettings, RemovalEffects } from "../attribution/types.js";
+import { ConversionEvents } from "./conversionEvents.js";
+import { reportingMoney, type ReportingMoney } from "../money/reportingMoney.js";
 import { modelFitsOf, type ModelFits } from "../attribution/modelFits.js";
 
 /** Everything the pipeline steps need, passed in (no globals). */
@@ -11,7 +13,10 @@ export interface Pipeline {
   config: Config;
   settings: ModelSettings;
   sessionTimeoutMs: number;
-  conversionEvents: ReadonlySet<string>;
+  /** CONVERSION_EVENTS, matched case- and space-insensitively (conversionEvents.ts). */
+  conversionEvents: ConversionEvents;
+  /** REPORTING_CURRENCY and the EXCHANGE_RATES_PATH rates: revenue converted at derivation. */
+  money: ReportingMoney;
   now: () => number;
 }
 
@@ -27,7 +32,8 @@ export function createPipeline(store: Store, classifier: Classifier, config: Con
       campaignPriority: config.campaignPriority,
     },
     sessionTimeoutMs: config.sessionTimeoutMinutes * 60_000,
-    conversionEvents: new Set(config.conversionEvents),
+    conversionEvents: new ConversionEvents(config.conversionEvents),
+    money: reportingMoney(config.reportingCurrency, config.exchangeRates),
     now,
   };
 }

@@ -1,3 +1,4 @@
+import { deviceCount } from "../store/dbRows.js";
 import { randomUUID } from "node:crypto";
 import {
   creditConversion,
@@ -33,10 +34,11 @@ export async function derivePerson(p: Pipeline, personId: number, newTouches: Re
     {
       touches,
       conversionTimes: conversions.map((c) => c.at),
-      deviceCount: ids.filter((i) => i.kind === "anonymousId").length,
+      deviceCount: deviceCount(ids),
       inferred: ids.some((i) => i.inferred),
       deals: await deals.dealsOf(personId),
       conversionCredits: byModel,
+      money: p.money,
     },
     p.settings,
     fits,
@@ -75,12 +77,15 @@ export function creditsOf(
   byModel?: Partial<Record<Model, ModelCreditRow[]>>,
 ): CreditRow[] {
   const rows: CreditRow[] = [];
+  // Revenue in the reporting currency (currency null), or in its own without a rate.
+  let reporting: { amount: number; currency: string | null } | undefined;
   const modelTouches = p.settings.campaignPriority === true ? withCampaignFlags(touches) : touches;
   for (const model of CREDITED_MODELS) {
     const credited = creditConversion(model, modelTouches, c.at, p.settings, fits.removalEffects, fits.coalitions);
     if (byModel) (byModel[model] ??= []).push(...credited);
     for (const r of credited) {
       const t = r.touch === null ? undefined : touches[r.touch];
+      const money = reporting ??= p.money.convert(c.revenue, c.currency, c.at);
       rows.push({
         conversionId: c.id,
         model,
@@ -93,7 +98,8 @@ export function creditsOf(
         credit: r.credit,
         conversionName: c.name,
         conversionAt: c.at,
-        revenue: c.revenue,
+        revenue: money.amount,
+        currency: money.currency,
       });
     }
   }

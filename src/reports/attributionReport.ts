@@ -1,7 +1,9 @@
 import { MODELS, type Model, type ModelSettings } from "../attribution/types.js";
 import type { GroupBy, ReportRow, Store } from "../store/index.js";
+import { addMoney, type MoneyTotals } from "../money/reportingMoney.js";
+import { roundCredit, roundMoney, roundUnconverted } from "../money/rounding.js";
 import type { MarkovModelRow } from "../store/types.js";
-import { fitSummary, globalRows, withIntervals } from "./dataDriven.js";
+import { fitSummary, globalRows, withIntervals, type RowWithInterval } from "./dataDriven.js";
 import { LOOKBACK_DAYS_MAX, LOOKBACK_DAYS_MIN, LOOKBACK_MODELS, lookbackRows } from "./lookbackReport.js";
 
 export const GROUPINGS: readonly GroupBy[] = ["channel", "source", "source_medium", "campaign"];
@@ -65,6 +67,47 @@ export function parseReportQuery(q: Record<string, unknown>): ParsedQuery {
   };
 }
 
+/** A report row as served: revenue in the reporting currency, revenue without a rate per currency beside it. */
+export interface ReportLine {
+  key: string;
+  conversions: number;
+  revenue: number;
+  unconverted: Record<string, number>;
+}
+
+interface Group extends MoneyTotals {
+  key: string;
+  conversions: number;
+}
+
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Folds the store's per-(key, currency) rows into one line per key: `revenue` sums the rows
+ * in the reporting currency, `unconverted` the others per currency (never added to revenue).
+ * Ordered by revenue, then conversions (full precision), then key; rounded at the end:
+ * money to the currency's minor unit, conversions (fractional credits) to 1e-9.
+ */
+export function foldReportRows(rows: readonly ReportRow[], reportingCurrency: string): { rows: ReportLine[]; totals: Omit<ReportLine, "key"> } {
+  const groups = new Map<string, Group>();
+  const total: Omit<Group, "key"> = { conversions: 0, revenue: 0, unconverted: {} };
+  for (const r of rows) {
+    let g = groups.get(r.key);
+    if (!g) groups.set(r.key, (g = { key: r.key, conversions: 0, revenue: 0, unconverted: {} }));
+    g.conversions += r.conversions;
+    total.conversions += r.conversions;
+    addMoney(g, r.revenue, r.currency);
+    addMoney(total, r.revenue, r.currency);
+  }
+  const sorted = [...groups.values()].sort((a, b) => b.revenue - a.revenue || b.conversions - a.conversions || compareKeys(a.key, b.key));
+  const line = (g: Omit<Group, "key">) => ({
+    conversions: roundCredit(g.conversions),
+    revenue: roundMoney(g.revenue, reportingCurrency),
+    unconverted: roundUnconverted(g.unconverted),
+  });
+  return { rows: sorted.map((g) => ({ key: g.key, ...line(g) })), totals: line(total) };
+}
+
 function parseLookbackDays(v: unknown): number | null | string {
   if (v === undefined || v === "") return null;
   const n = typeof v === "string" && /^\d{1,4}$/.test(v.trim()) ? Number(v.trim()) : NaN;
@@ -79,6 +122,7 @@ async function modelSection(
   model: Model,
   q: ReportQuery,
   fit: MarkovModelRow | undefined,
+  reportingCurrency: string,
   recomputed?: ReadonlyMap<Model, ReportRow[]>,
 ) {
   const stored = async (m: Exclude<Model, "markov_global">): Promise<ReportRow[]> =>
@@ -90,15 +134,16 @@ async function modelSection(
   let rows: ReportRow[];
   if (model === "markov_global") rows = globalRows(await stored("markov"), fit?.removalEffects ?? {});
   else rows = await stored(model);
-  let conversions = 0;
-  let revenue = 0;
-  for (const r of rows) {
-    conversions += r.conversions;
-    revenue += r.revenue;
-  }
+  const folded = foldReportRows(rows, reportingCurrency);
   // The bootstrap intervals belong to the stored credits (LOOKBACK_DAYS): none for a recomputed window.
-  if (DATA_DRIVEN.has(model)) rows = withIntervals(rows, model as "markov" | "shapley" | "markov_global", q.groupBy, recomputed ? null : fit?.fit?.intervals);
-  return { rows, totals: { conversions, revenue }, ...(model === "participation" ? PARTICIPATION_NOTE : {}) };
+  const lines: Array<ReportLine | RowWithInterval<ReportLine>> = DATA_DRIVEN.has(model)
+    ? withIntervals(folded.rows, model as "markov" | "shapley" | "markov_global", q.groupBy, recomputed ? null : fit?.fit?.intervals).map((r) => ({
+        ...r,
+        credit_low: r.credit_low === null ? null : roundCredit(r.credit_low),
+        credit_high: r.credit_high === null ? null : roundCredit(r.credit_high),
+      }))
+    : folded.rows;
+  return { rows: lines, totals: folded.totals, ...(model === "participation" ? PARTICIPATION_NOTE : {}) };
 }
 
 const DATA_DRIVEN: ReadonlySet<Model> = new Set(["markov", "shapley", "markov_global"]);
@@ -117,14 +162,17 @@ export const PARTICIPATION_NOTE = {
  * channel. With `lookbackDays` the sections are recomputed at query time for that window
  * (`settings`: the other model settings, as the stored credits use them), the head says
  * `lookbackDays`, and `model=all` lists the models it could not recompute in `lookback_omitted`.
+ * The head says `currency` (REPORTING_CURRENCY); rows and totals have `revenue` in it and
+ * `unconverted` (revenue without a rate, per currency), rounded at the edge.
  */
-export async function attributionReport(store: Store, q: ReportQuery, settings?: ModelSettings) {
+export async function attributionReport(store: Store, q: ReportQuery, settings?: ModelSettings, reportingCurrency = "USD") {
   const lookbackDays = q.lookbackDays ?? null;
   const head = {
     model: q.model,
     groupBy: q.groupBy,
     from: iso(q.from),
     to: iso(q.to),
+    currency: reportingCurrency,
     ...(q.channel ? { channel: q.channel } : {}),
     ...(q.sourceMedium ? { sourceMedium: q.sourceMedium } : {}),
     ...(lookbackDays === null ? {} : { lookbackDays }),
@@ -143,13 +191,13 @@ export async function attributionReport(store: Store, q: ReportQuery, settings?:
   if (q.model === "all") {
     const sections: Record<string, Awaited<ReturnType<typeof modelSection>>> = {};
     // Each data-driven section says which fit it comes from too (the dashboard reads it there).
-    for (const m of models) sections[m] = { ...(await modelSection(store, m, q, fit, recomputed)), ...(DATA_DRIVEN.has(m) ? { fit: fitSummary(fit) } : {}) };
+    for (const m of models) sections[m] = { ...(await modelSection(store, m, q, fit, reportingCurrency, recomputed)), ...(DATA_DRIVEN.has(m) ? { fit: fitSummary(fit) } : {}) };
     const omitted = lookbackDays === null ? [] : candidates.filter((m) => !models.includes(m));
     return { ...head, models: sections, ...(omitted.length > 0 ? { lookback_omitted: omitted } : {}), removal_effects: effects, fit: fitSummary(fit) };
   }
   return {
     ...head,
-    ...(await modelSection(store, q.model, q, fit, recomputed)),
+    ...(await modelSection(store, q.model, q, fit, reportingCurrency, recomputed)),
     ...(q.model === "markov" || q.model === "markov_global" ? { removal_effects: effects } : {}),
     ...(DATA_DRIVEN.has(q.model) ? { fit: fitSummary(fit) } : {}),
   };

@@ -8,7 +8,7 @@ export function fitSummary(m: MarkovModelRow | undefined): { fitted_at: string; 
   return { fitted_at: new Date(m.computedAt).toISOString(), paths: m.paths, order: m.fit?.order ?? 1 };
 }
 
-export type RowWithInterval = ReportRow & { credit_low: number | null; credit_high: number | null };
+export type RowWithInterval<R extends { key: string; conversions: number } = ReportRow> = R & { credit_low: number | null; credit_high: number | null };
 
 /**
  * Adds the bootstrap interval of each row's `conversions` (stored with the fit as factors of
@@ -16,7 +16,12 @@ export type RowWithInterval = ReportRow & { credit_low: number | null; credit_hi
  * Unattributed does not depend on the fit (its bounds are its value); rows grouped by anything
  * but channel, and fits without intervals, get null.
  */
-export function withIntervals(rows: readonly ReportRow[], model: IntervalModel, groupBy: string, intervals: CreditIntervals | null | undefined): RowWithInterval[] {
+export function withIntervals<R extends { key: string; conversions: number }>(
+  rows: readonly R[],
+  model: IntervalModel,
+  groupBy: string,
+  intervals: CreditIntervals | null | undefined,
+): RowWithInterval<R>[] {
   return rows.map((r) => {
     if (groupBy !== "channel" || !intervals) return { ...r, credit_low: null, credit_high: null };
     if (r.key === UNATTRIBUTED) return { ...r, credit_low: r.conversions, credit_high: r.conversions };
@@ -29,25 +34,38 @@ export function withIntervals(rows: readonly ReportRow[], model: IntervalModel, 
 /**
  * markov_global (the aggregate split of ChannelAttribution and DP6): the attributed total of
  * the range (the markov rows' conversions and revenue, Unattributed left out and kept as its
- * own row) shared by removal-effect shares. Rows in the store's order (revenue, then
- * conversions, descending; then key). Before a fit, or with every effect 0, there are no shares and the rows are
- * markov's own, which then credit linearly (DESIGN: "linear when all are 0").
+ * own rows) shared by removal-effect shares. Revenue is shared per currency and never mixed:
+ * each channel gets one row per currency of the markov rows (currency null, the reporting one,
+ * first), its conversions on the first of them and 0 on the others, so that folding the rows
+ * per key (foldReportRows) counts every conversion once. Rows by key, then currency (null
+ * first), as the store gives them. Before a fit, or with every effect 0, there are no shares and
+ * the rows are markov's own, which then credit linearly (DESIGN: "linear when all are 0").
  */
 export function globalRows(markovRows: readonly ReportRow[], effects: Record<string, number>): ReportRow[] {
   const shares = globalShares(effects);
   const channels = Object.keys(shares);
   if (channels.length === 0) return [...markovRows];
   let conversions = 0;
-  let revenue = 0;
+  const revenue = new Map<string | null, number>();
   const unattributed: ReportRow[] = [];
   for (const r of markovRows) {
     if (r.key === UNATTRIBUTED) unattributed.push(r);
     else {
       conversions += r.conversions;
-      revenue += r.revenue;
+      revenue.set(r.currency, (revenue.get(r.currency) ?? 0) + r.revenue);
     }
   }
-  const rows: ReportRow[] = channels.map((key) => ({ key, conversions: conversions * shares[key]!, revenue: revenue * shares[key]! }));
+  const currencies = [...revenue.keys()].sort(compareCurrencies);
+  if (currencies.length === 0) currencies.push(null);
+  const rows: ReportRow[] = [];
+  for (const key of channels) {
+    currencies.forEach((currency, i) =>
+      rows.push({ key, currency, conversions: i === 0 ? conversions * shares[key]! : 0, revenue: (revenue.get(currency) ?? 0) * shares[key]! }),
+    );
+  }
   rows.push(...unattributed);
-  return rows.sort((a, b) => b.revenue - a.revenue || b.conversions - a.conversions || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return rows.sort((a, b) => compareKeys(a.key, b.key) || compareCurrencies(a.currency, b.currency));
 }
+
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compareCurrencies = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : compareKeys(a, b));

@@ -39,7 +39,7 @@ export async function lookbackRows(
   const credit = (touches: readonly CreditTouch[], fields: readonly LookbackTouch[], c: LookbackConversion) => {
     for (const { model, sums } of totals) {
       for (const row of creditConversion(model, touches, c.at, windowSettings, effects)) {
-        sums.add(groupKey(groupBy, row.channel, row.touch === null ? null : (fields[row.touch] ?? null)), row.credit, c.revenue);
+        sums.add(groupKey(groupBy, row.channel, row.touch === null ? null : (fields[row.touch] ?? null)), row.credit, c.revenue, c.currency);
       }
     }
   };

@@ -1,4 +1,6 @@
 import type { Store } from "../store/index.js";
+import { unconvertedOf } from "../money/reportingMoney.js";
+import { roundMoney, roundUnconverted } from "../money/rounding.js";
 
 export interface TimeRange {
   from: number | null;
@@ -36,7 +38,11 @@ const HOUR_MS = 3_600_000;
 export interface Overview {
   persons: number;
   conversions: number;
+  /** In `currency` (REPORTING_CURRENCY), rounded to its minor unit. */
   revenue: number;
+  currency: string;
+  /** Revenue in currencies without a rate, per currency: never summed into `revenue`. */
+  unconverted: Record<string, number>;
   devices_per_person: number;
   touches_per_conversion: number;
   median_time_to_conversion_hours: number | null;
@@ -46,13 +52,15 @@ export interface Overview {
  * Headline figures over conversions in [from, to). Persons: those active in the range (every
  * person when unbounded). Averages over an empty set are 0 so the figures stay numbers.
  */
-export async function overviewReport(store: Store, range: TimeRange): Promise<Overview> {
+export async function overviewReport(store: Store, range: TimeRange, reportingCurrency = "USD"): Promise<Overview> {
   const c = await store.journeys.overviewCounts(range);
   const hours = median(await store.journeys.timesToConversion(range));
   return {
     persons: c.persons,
     conversions: c.conversions,
-    revenue: c.revenue,
+    revenue: roundMoney(c.revenue, reportingCurrency),
+    currency: reportingCurrency,
+    unconverted: roundUnconverted(unconvertedOf(c.unconverted)),
     devices_per_person: c.persons === 0 ? 0 : c.devices / c.persons,
     touches_per_conversion: c.conversions === 0 ? 0 : c.touches / c.conversions,
     median_time_to_conversion_hours: hours === null ? null : hours / HOUR_MS,

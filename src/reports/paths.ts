@@ -2,6 +2,8 @@ import { CREDITED_MODELS, UNATTRIBUTED, type Model } from "../attribution/types.
 import type { Store } from "../store/index.js";
 import { toCsv } from "./csv.js";
 import { parseRange, type Parsed } from "./overview.js";
+import { unconvertedOf } from "../money/reportingMoney.js";
+import { roundMoney, roundUnconverted } from "../money/rounding.js";
 
 export const DEFAULT_PATH_LIMIT = 10;
 export const MAX_PATH_LIMIT = 100;
@@ -22,12 +24,22 @@ export interface PathsReport {
   from: string | null;
   to: string | null;
   conversion: string | null;
+  /** REPORTING_CURRENCY: the currency of every `revenue`; `unconverted`: revenue without a rate, per currency. */
+  currency: string;
   /** Top paths: conversions, revenue, mean touches and mean days from first touch to conversion (null: no touch). */
-  paths: Array<{ path: string[]; conversions: number; revenue: number; avg_touches: number; avg_days: number | null; example_person: string | null }>;
+  paths: Array<{
+    path: string[];
+    conversions: number;
+    revenue: number;
+    unconverted: Record<string, number>;
+    avg_touches: number;
+    avg_days: number | null;
+    example_person: string | null;
+  }>;
   /** Conversions per number of touches on the path (0: no credited touch, the Unattributed path). */
-  path_lengths: Array<{ touches: number; conversions: number; revenue: number }>;
+  path_lengths: Array<{ touches: number; conversions: number; revenue: number; unconverted: Record<string, number> }>;
   /** Conversions per whole days from the first touch to the conversion (conversions with a touch only). */
-  time_lag: Array<{ days: number; conversions: number; revenue: number }>;
+  time_lag: Array<{ days: number; conversions: number; revenue: number; unconverted: Record<string, number> }>;
   total_conversions: number;
 }
 
@@ -57,25 +69,30 @@ export function parsePathQuery(q: Record<string, unknown>): Parsed<PathQuery> {
  * The most common channel paths to conversion. Consecutive repeats stay: each is a real
  * touch. A conversion with no credited touch has the path ["Unattributed"].
  */
-export async function pathsReport(store: Store, q: PathQuery): Promise<PathsReport> {
+export async function pathsReport(store: Store, q: PathQuery, reportingCurrency = "USD"): Promise<PathsReport> {
   const stats = await store.journeys.pathStats(q, q.model, q.limit);
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const money = (b: { revenue: number; unconverted: Array<[string, number]> }) => ({
+    revenue: roundMoney(b.revenue, reportingCurrency),
+    unconverted: roundUnconverted(unconvertedOf(b.unconverted)),
+  });
   return {
     model: q.model,
     from: iso(q.from),
     to: iso(q.to),
     conversion: q.conversion,
+    currency: reportingCurrency,
     paths: stats.paths.map((r) => ({
       path: r.path === null ? [UNATTRIBUTED] : (JSON.parse(r.path) as string[]),
       conversions: r.conversions,
-      revenue: r.revenue,
+      ...money(r),
       avg_touches: r.avg_touches,
       avg_days: r.avg_lag_ms === null ? null : r.avg_lag_ms / DAY_MS,
       // An id GET /api/people/:id accepts: one person whose conversion took this path.
       example_person: r.example_person === null ? null : `person:${r.example_person}`,
     })),
-    path_lengths: stats.lengths.map((b) => ({ touches: b.bucket, conversions: b.conversions, revenue: b.revenue })),
-    time_lag: stats.lags.map((b) => ({ days: b.bucket, conversions: b.conversions, revenue: b.revenue })),
+    path_lengths: stats.lengths.map((b) => ({ touches: b.bucket, conversions: b.conversions, ...money(b) })),
+    time_lag: stats.lags.map((b) => ({ days: b.bucket, conversions: b.conversions, ...money(b) })),
     total_conversions: stats.total,
   };
 }
@@ -83,12 +100,21 @@ export async function pathsReport(store: Store, q: PathQuery): Promise<PathsRepo
 export const PATH_TABLES = ["paths", "path_lengths", "time_lag"] as const;
 export type PathTable = (typeof PATH_TABLES)[number];
 
-/** CSV of one table of the report: the top paths (channels joined by " > "), or one distribution. */
+/**
+ * CSV of one table of the report: the top paths (channels joined by " > "), or one
+ * distribution; revenue without a rate in one `revenue_<CUR>` column per currency (sorted,
+ * empty where a row has none) after `revenue`.
+ */
 export function pathsCsv(r: PathsReport, table: PathTable): string {
-  if (table === "path_lengths") return toCsv(["touches", "conversions", "revenue"], r.path_lengths.map((b) => [b.touches, b.conversions, b.revenue]));
-  if (table === "time_lag") return toCsv(["days", "conversions", "revenue"], r.time_lag.map((b) => [b.days, b.conversions, b.revenue]));
-  return toCsv(
-    ["path", "conversions", "revenue", "avg_touches", "avg_days"],
-    r.paths.map((p) => [p.path.join(" > "), p.conversions, p.revenue, p.avg_touches, p.avg_days]),
-  );
+  type Row = { conversions: number; revenue: number; unconverted: Record<string, number> };
+  const csv = <R extends Row>(first: string, rows: readonly R[], lead: (row: R) => unknown, tail: string[] = [], rest: (row: R) => unknown[] = () => []) => {
+    const currencies = [...new Set(rows.flatMap((row) => Object.keys(row.unconverted)))].sort();
+    return toCsv(
+      [first, "conversions", "revenue", ...currencies.map((c) => `revenue_${c}`), ...tail],
+      rows.map((row) => [lead(row), row.conversions, row.revenue, ...currencies.map((c) => row.unconverted[c] ?? ""), ...rest(row)]),
+    );
+  };
+  if (table === "path_lengths") return csv("touches", r.path_lengths, (b) => b.touches);
+  if (table === "time_lag") return csv("days", r.time_lag, (b) => b.days);
+  return csv("path", r.paths, (p) => p.path.join(" > "), ["avg_touches", "avg_days"], (p) => [p.avg_touches, p.avg_days]);
 }

@@ -1,6 +1,8 @@
+import { deviceCount } from "../store/dbRows.js";
 import { CREDITED_MODELS } from "../attribution/types.js";
 import type { Store } from "../store/index.js";
 import type { IdentityKind, IdentityRow } from "../store/types.js";
+import { roundCredit, roundMoney } from "../money/rounding.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -23,7 +25,7 @@ export async function findPerson(store: Store, id: string): Promise<IdentityRow 
 }
 
 /** The journey of one person in DESIGN.md's `GET /api/people/:id` shape. */
-export async function personView(store: Store, personId: number) {
+export async function personView(store: Store, personId: number, reportingCurrency = "USD") {
   const identities = await store.identities.identitiesOf(personId);
   const touches = await store.derived.touchpointsOf(personId);
   const conversions = await store.derived.conversionsOf(personId);
@@ -32,7 +34,7 @@ export async function personView(store: Store, personId: number) {
   return {
     person_id: personId,
     identities: identities.map((i) => ({ type: i.kind, value: i.value, inferred: i.inferred })),
-    device_count: identities.filter((i) => i.kind === "anonymousId").length,
+    device_count: deviceCount(identities),
     touchpoints: touches.map((t) => ({
       at: iso(t.at),
       channel: t.channel,
@@ -50,14 +52,19 @@ export async function personView(store: Store, personId: number) {
       const credits: Record<string, Array<{ touch: number | null; channel: string; credit: number }>> = {};
       for (const m of CREDITED_MODELS) credits[m] = [];
       for (const r of creditsOf.get(c.id)!) {
-        (credits[r.model] ??= []).push({ touch: r.touchIndex, channel: r.channel, credit: r.credit });
+        (credits[r.model] ??= []).push({ touch: r.touchIndex, channel: r.channel, credit: roundCredit(r.credit) });
       }
+      // A revenue that could not be read is null with the reason, never a made-up 0.
+      const unreadable = c.revenueError != null;
       return {
         id: c.id,
         name: c.name,
         at: iso(c.at),
-        revenue: c.revenue,
+        revenue: unreadable ? null : roundMoney(c.revenue, c.currency ?? reportingCurrency),
         currency: c.currency,
+        ...(unreadable ? { revenue_error: c.revenueError } : {}),
+        /** In REPORTING_CURRENCY; null without a rate for `currency`. */
+        reporting_revenue: unreadable || c.reportingRevenue == null ? null : roundMoney(c.reportingRevenue, reportingCurrency),
         origin: c.origin,
         credits,
       };

@@ -11,15 +11,22 @@ export interface IdentityDbRow {
   person_id: number;
   inferred: number;
   last_seen: number;
+  /** Migration 4. */
+  alias_only?: number;
 }
 
-export const toIdentity = (r: IdentityDbRow): IdentityRow => ({
-  kind: r.kind,
-  value: r.value,
-  personId: r.person_id,
-  inferred: r.inferred === 1,
-  lastSeen: r.last_seen,
-});
+export const toIdentity = (r: IdentityDbRow): IdentityRow => {
+  const row: IdentityRow = { kind: r.kind, value: r.value, personId: r.person_id, inferred: r.inferred === 1, lastSeen: r.last_seen };
+  if (r.alias_only === 1) row.aliasOnly = true;
+  return row;
+};
+
+/** device_count: the person's anonymousIds that sent messages themselves (an alias's previousId alone is no device). */
+export const deviceCount = (ids: readonly IdentityRow[]): number => {
+  let n = 0;
+  for (const i of ids) if (i.kind === "anonymousId" && i.aliasOnly !== true) n++;
+  return n;
+};
 
 export interface TouchDbRow {
   id: number;
@@ -65,6 +72,9 @@ export interface ConversionDbRow {
   revenue: number;
   currency: string | null;
   origin: "track" | "crm";
+  /** Migration 4. */
+  reporting_revenue?: number | null;
+  revenue_error?: string | null;
 }
 
 export const toConversion = (r: ConversionDbRow): ConversionRow => ({
@@ -75,6 +85,8 @@ export const toConversion = (r: ConversionDbRow): ConversionRow => ({
   revenue: r.revenue,
   currency: r.currency,
   origin: r.origin,
+  reportingRevenue: r.reporting_revenue ?? null,
+  revenueError: r.revenue_error ?? null,
 });
 
 export interface CreditDbRow {
@@ -90,6 +102,8 @@ export interface CreditDbRow {
   conversion_name: string;
   conversion_at: number;
   revenue: number;
+  /** Migration 4: null when revenue is in REPORTING_CURRENCY. */
+  currency?: string | null;
 }
 
 export const toCredit = (r: CreditDbRow): CreditRow => ({
@@ -105,6 +119,7 @@ export const toCredit = (r: CreditDbRow): CreditRow => ({
   conversionName: r.conversion_name,
   conversionAt: r.conversion_at,
   revenue: r.revenue,
+  currency: r.currency ?? null,
 });
 
 export interface DealDbRow {

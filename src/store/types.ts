@@ -12,6 +12,8 @@ export interface StoredMessage {
   deviceId: string;
   event: string | null;
   timestamp: number;
+  /** Which field the time came from (TIME_FIELDS or "received"); null for rows stored before migration 4. */
+  timestampSource?: string | null;
   receivedAt: number;
   payload: string;
 }
@@ -22,6 +24,11 @@ export interface IdentityRow {
   personId: number;
   inferred: boolean;
   lastSeen: number;
+  /**
+   * An anonymousId known only as an alias's previousId (no message of its own): an id, not a
+   * device, so not counted in device_count. Absent (false) otherwise.
+   */
+  aliasOnly?: boolean;
 }
 
 export interface StoredTouchpoint extends Touchpoint {
@@ -37,6 +44,13 @@ export interface ConversionRow {
   revenue: number;
   currency: string | null;
   origin: "track" | "crm";
+  /** Why the revenue could not be read (revenue is then 0 in sums, null in the person API); absent when it could. */
+  revenueError?: string | null;
+  /**
+   * `revenue` in REPORTING_CURRENCY at the conversion's time (see src/money/reportingMoney.ts);
+   * null when its currency has no rate (then reported under `unconverted`). Set at derivation.
+   */
+  reportingRevenue?: number | null;
 }
 
 export interface CreditRow {
@@ -51,7 +65,9 @@ export interface CreditRow {
   credit: number;
   conversionName: string;
   conversionAt: number;
+  /** The conversion's revenue: in REPORTING_CURRENCY when `currency` is null, else in `currency` (no rate: unconverted). */
   revenue: number;
+  currency?: string | null;
 }
 
 /** The current state of a deal: the deciding hit's fields, its outcome and its person. */

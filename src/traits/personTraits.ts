@@ -2,6 +2,8 @@ import { channelWithMostCredit, modelChannel } from "../attribution/index.js";
 import type { CreditRow, Model, ModelSettings } from "../attribution/types.js";
 import type { ModelFits } from "../attribution/modelFits.js";
 import type { Touchpoint } from "../touchpoints/types.js";
+import type { ReportingMoney } from "../money/reportingMoney.js";
+import { roundMoney, roundUnconverted } from "../money/rounding.js";
 
 export interface TraitInputs {
   /** The person's touchpoints, oldest first. */
@@ -10,7 +12,21 @@ export interface TraitInputs {
   deviceCount: number;
   inferred: boolean;
   /** The person's CRM deals (current state); none: the CRM traits are left out. */
-  deals: ReadonlyArray<{ outcome: "won" | "lost" | "open"; status: string; amount: number | null; updatedAt: number; hitSeq: number }>;
+  deals: ReadonlyArray<{
+    outcome: "won" | "lost" | "open";
+    status: string;
+    amount: number | null;
+    updatedAt: number;
+    hitSeq: number;
+    currency?: string | null;
+    createdAt?: number;
+  }>;
+  /**
+   * REPORTING_CURRENCY and its rates: lifetime_revenue is in that currency (a deal's amount at
+   * the rate of its createdAt); won deals in a currency without a rate go to
+   * lifetime_revenue_unconverted instead. Absent: amounts are summed as they are.
+   */
+  money?: ReportingMoney;
   /**
    * The credit rows of each model over every conversion in `conversionTimes`, when the caller
    * has computed them already (the deriver does, for the credits table): the model-channel
@@ -96,14 +112,22 @@ export function personTraits(input: TraitInputs, settings: ModelSettings, fits: 
     let revenue = 0;
     let won = 0;
     let latest = input.deals[0]!;
+    const unconverted: Record<string, number> = {};
     for (const d of input.deals) {
       if (d.outcome === "won") {
         won++;
-        revenue += d.amount ?? 0;
+        const amount = d.amount ?? 0;
+        const v = input.money ? input.money.convert(amount, d.currency ?? null, d.createdAt ?? d.updatedAt) : { amount, currency: null };
+        if (v.currency === null) revenue += v.amount;
+        else unconverted[v.currency] = (unconverted[v.currency] ?? 0) + v.amount;
       }
       if (d.updatedAt > latest.updatedAt || (d.updatedAt === latest.updatedAt && d.hitSeq > latest.hitSeq)) latest = d;
     }
-    traits.lifetime_revenue = revenue;
+    const currency = input.money?.currency ?? null;
+    traits.lifetime_revenue = currency === null ? revenue : roundMoney(revenue, currency);
+    if (currency !== null) traits.lifetime_revenue_currency = currency;
+    // Only when some won deal had no rate: a trait that is always {} would be noise in every destination.
+    if (Object.keys(unconverted).length > 0) traits.lifetime_revenue_unconverted = roundUnconverted(unconverted);
     traits.deals_won = won;
     traits.last_deal_status = latest.status;
   }

@@ -78,7 +78,7 @@ describe("position models, participation and campaign priority through the webho
       "Organic Search": [1, 100],
       "Paid Search": [1, 100],
     });
-    expect(r.body.totals).toEqual({ conversions: 6, revenue: 500 });
+    expect(r.body.totals).toEqual({ conversions: 6, revenue: 500, unconverted: {} });
     expect(r.body.credits_sum_to_conversions).toBe(false);
     expect(r.body.note).toMatch(/totals exceed the conversions/);
     const csv = await request(app).get("/api/reports/attribution?model=participation&format=csv").expect(200);

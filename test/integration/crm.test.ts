@@ -7,7 +7,8 @@ const makeApp = useTestApps();
 
 const TOKEN = "crm-secret";
 async function seed(env: Record<string, string> = {}) {
-  const t = makeApp({ CRM_WEBHOOK_TOKEN: TOKEN, ...env });
+  // The deals are in EUR: reports sum them as the reporting currency (other currencies stay apart).
+  const t = makeApp({ CRM_WEBHOOK_TOKEN: TOKEN, REPORTING_CURRENCY: "EUR", ...env });
   await request(t.app)
     .post("/webhooks/segment")
     .send([
@@ -45,8 +46,8 @@ describe("POST /webhooks/crm", () => {
       expect(rep.totals.conversions).toBeCloseTo(1, 12);
       expect(rep.totals.revenue).toBeCloseTo(1200.5, 9);
     }
-    expect((await report("first_touch")).rows).toEqual([{ key: "Organic Search", conversions: 1, revenue: 1200.5 }]);
-    expect((await report("last_touch")).rows).toEqual([{ key: "Email", conversions: 1, revenue: 1200.5 }]);
+    expect((await report("first_touch")).rows).toEqual([{ key: "Organic Search", conversions: 1, revenue: 1200.5, unconverted: {} }]);
+    expect((await report("last_touch")).rows).toEqual([{ key: "Email", conversions: 1, revenue: 1200.5, unconverted: {} }]);
   });
 
   test("a refund later removes the revenue from reports and traits", async () => {
@@ -54,7 +55,7 @@ describe("POST /webhooks/crm", () => {
     await hit(deal("won", "2026-06-05T00:00:00Z")).expect(200);
     expect(await traits()).toMatchObject({ lifetime_revenue: 1200.5, deals_won: 1, last_deal_status: "won" });
     await hit(deal("refunded", "2026-06-20T00:00:00Z")).expect(200);
-    expect((await report()).totals).toEqual({ conversions: 0, revenue: 0 });
+    expect((await report()).totals).toEqual({ conversions: 0, revenue: 0, unconverted: {} });
     expect((await report()).rows).toEqual([]);
     expect(await traits()).toMatchObject({ lifetime_revenue: 0, deals_won: 0, last_deal_status: "refunded" });
   });
@@ -64,7 +65,7 @@ describe("POST /webhooks/crm", () => {
     await hit(deal("refunded", "2026-06-20T00:00:00Z")).expect(200);
     const stale = await hit(deal("won", "2026-06-05T00:00:00Z")).expect(200);
     expect(stale.body.hits[0]).toMatchObject({ status: "won", outcome: "won" });
-    expect((await report()).totals).toEqual({ conversions: 0, revenue: 0 });
+    expect((await report()).totals).toEqual({ conversions: 0, revenue: 0, unconverted: {} });
     expect((await settled(pipeline).then((s) => s.deals.deal("D-1")))?.status).toBe("refunded");
   });
 
@@ -73,7 +74,7 @@ describe("POST /webhooks/crm", () => {
     await hit(deal("won", "2026-06-05T00:00:00Z")).expect(200);
     await hit(deal("refunded", "2026-06-06T00:00:00Z")).expect(200);
     await hit(deal("won", "2026-06-07T00:00:00Z", { amount: 900 })).expect(200);
-    expect((await report()).totals).toEqual({ conversions: 1, revenue: 900 });
+    expect((await report()).totals).toEqual({ conversions: 1, revenue: 900, unconverted: {} });
   });
 
   test("a later hit without amount keeps the deal's amount and creation time", async () => {
@@ -81,7 +82,7 @@ describe("POST /webhooks/crm", () => {
     await hit(deal("won", "2026-06-05T00:00:00Z")).expect(200);
     await hit({ dealId: "D-1", status: "refunded", userId: "user-1", updatedAt: "2026-06-06T00:00:00Z" }).expect(200);
     await hit({ dealId: "D-1", status: "won", userId: "user-1", updatedAt: "2026-06-07T00:00:00Z" }).expect(200);
-    expect((await report()).totals).toEqual({ conversions: 1, revenue: 1200.5 });
+    expect((await report()).totals).toEqual({ conversions: 1, revenue: 1200.5, unconverted: {} });
     expect((await settled(pipeline).then((s) => s.derived.conversion("deal:D-1")))).toMatchObject({ at: Date.parse("2026-06-04T09:00:00Z"), currency: "EUR" });
   });
 
@@ -89,7 +90,7 @@ describe("POST /webhooks/crm", () => {
     const { hit, report } = await seed();
     const r = await hit("orderId=O-7&status=paid&total=42.5&email=Buyer%40Example.com&createdAt=2026-06-04T09%3A00%3A00Z", "application/x-www-form-urlencoded");
     expect(r.status).toBe(200);
-    expect((await report()).totals).toEqual({ conversions: 1, revenue: 42.5 });
+    expect((await report()).totals).toEqual({ conversions: 1, revenue: 42.5, unconverted: {} });
   });
 
   test("token missing or wrong is a 401", async () => {
@@ -112,14 +113,14 @@ describe("POST /webhooks/crm", () => {
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(field);
     expect((await settled(pipeline).then((s) => s.admin.stats()))).toEqual(before);
-    expect((await report()).totals).toEqual({ conversions: 0, revenue: 0 });
+    expect((await report()).totals).toEqual({ conversions: 0, revenue: 0, unconverted: {} });
     expect((await settled(pipeline).then((s) => s.raw.validHits()))).toHaveLength(0);
   });
 
   test("an unknown person is Unattributed, then re-attributed when an identify brings the email", async () => {
     const { app, hit, report } = await seed();
     await hit({ dealId: "D-2", status: "won", amount: 300, email: "new@example.com", createdAt: "2026-06-10T00:00:00Z" }).expect(200);
-    expect((await report()).rows).toEqual([{ key: "Unattributed", conversions: 1, revenue: 300 }]);
+    expect((await report()).rows).toEqual([{ key: "Unattributed", conversions: 1, revenue: 300, unconverted: {} }]);
     await request(app)
       .post("/webhooks/segment")
       .send([
@@ -127,7 +128,7 @@ describe("POST /webhooks/crm", () => {
         identify("user-2", "anon-2", "2026-06-09T10:00:00Z", { email: "New@Example.com" }),
       ])
       .expect(200);
-    expect((await report()).rows).toEqual([{ key: "Organic Search", conversions: 1, revenue: 300 }]);
+    expect((await report()).rows).toEqual([{ key: "Organic Search", conversions: 1, revenue: 300, unconverted: {} }]);
   });
 
   test("Deal Status Changed is queued once per real status change, not for duplicates or stale hits", async () => {

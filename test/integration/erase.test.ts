@@ -53,7 +53,7 @@ describe("erasure", () => {
     // someone else is untouched
     expect((await request(app).get("/api/people/anon-keep")).status).toBe(200);
     const report = await request(app).get("/api/reports/attribution?model=linear");
-    expect(report.body.totals).toEqual({ conversions: 0, revenue: 0 });
+    expect(report.body.totals).toEqual({ conversions: 0, revenue: 0, unconverted: {} });
   });
 
   test("a Segment delete message erases the person too, and is not stored", async () => {

@@ -51,18 +51,19 @@ describe("GET /api/reports/paths", () => {
       from: null,
       to: null,
       conversion: null,
+      currency: "USD",
       paths: [
-        { path: ["Organic Search", "Email"], conversions: 2, revenue: 150, avg_touches: 2, avg_days: 17 / 24, example_person: PERSON },
-        { path: ["Direct", "Direct"], conversions: 1, revenue: 30, avg_touches: 2, avg_days: 5 / 24, example_person: PERSON },
-        { path: ["Unattributed"], conversions: 1, revenue: 0, avg_touches: 0, avg_days: null, example_person: PERSON },
+        { path: ["Organic Search", "Email"], conversions: 2, revenue: 150, unconverted: {}, avg_touches: 2, avg_days: 17 / 24, example_person: PERSON },
+        { path: ["Direct", "Direct"], conversions: 1, revenue: 30, unconverted: {}, avg_touches: 2, avg_days: 5 / 24, example_person: PERSON },
+        { path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {}, avg_touches: 0, avg_days: null, example_person: PERSON },
       ],
       path_lengths: [
-        { touches: 0, conversions: 1, revenue: 0 },
-        { touches: 2, conversions: 3, revenue: 180 },
+        { touches: 0, conversions: 1, revenue: 0, unconverted: {} },
+        { touches: 2, conversions: 3, revenue: 180, unconverted: {} },
       ],
       time_lag: [
-        { days: 0, conversions: 2, revenue: 80 },
-        { days: 1, conversions: 1, revenue: 100 },
+        { days: 0, conversions: 2, revenue: 80, unconverted: {} },
+        { days: 1, conversions: 1, revenue: 100, unconverted: {} },
       ],
       total_conversions: 4,
     });
@@ -85,7 +86,7 @@ describe("GET /api/reports/paths", () => {
   test("limit keeps the most common paths; the total still counts every conversion", async () => {
     const app = await seeded();
     const res = await request(app).get("/api/reports/paths?limit=1");
-    expect(res.body.paths).toEqual([{ path: ["Organic Search", "Email"], conversions: 2, revenue: 150, avg_touches: 2, avg_days: 17 / 24, example_person: PERSON }]);
+    expect(res.body.paths).toEqual([{ path: ["Organic Search", "Email"], conversions: 2, revenue: 150, unconverted: {}, avg_touches: 2, avg_days: 17 / 24, example_person: PERSON }]);
     expect(res.body.total_conversions).toBe(4);
     expect(res.body.path_lengths.reduce((n: number, b: { conversions: number }) => n + b.conversions, 0)).toBe(4);
   });
@@ -93,21 +94,21 @@ describe("GET /api/reports/paths", () => {
   test("from/to and conversion filter the conversions", async () => {
     const app = await seeded();
     const ranged = await request(app).get("/api/reports/paths?from=2026-03-03T00:00:00Z&to=2026-03-04T12:59:59Z");
-    expect(ranged.body.paths).toEqual([{ path: ["Organic Search", "Email"], conversions: 1, revenue: 50, avg_touches: 2, avg_days: 8 / 24, example_person: PERSON }]);
+    expect(ranged.body.paths).toEqual([{ path: ["Organic Search", "Email"], conversions: 1, revenue: 50, unconverted: {}, avg_touches: 2, avg_days: 8 / 24, example_person: PERSON }]);
     expect(ranged.body.total_conversions).toBe(1);
     expect(ranged.body.from).toBe("2026-03-03T00:00:00.000Z");
     const signups = await request(app).get("/api/reports/paths?conversion=Signed%20Up");
-    expect(signups.body.paths).toEqual([{ path: ["Unattributed"], conversions: 1, revenue: 0, avg_touches: 0, avg_days: null, example_person: PERSON }]);
-    expect(signups.body).toMatchObject({ conversion: "Signed Up", total_conversions: 1, time_lag: [], path_lengths: [{ touches: 0, conversions: 1, revenue: 0 }] });
+    expect(signups.body.paths).toEqual([{ path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {}, avg_touches: 0, avg_days: null, example_person: PERSON }]);
+    expect(signups.body).toMatchObject({ conversion: "Signed Up", total_conversions: 1, time_lag: [], path_lengths: [{ touches: 0, conversions: 1, revenue: 0, unconverted: {} }] });
   });
 
   test("model picks whose credited touches form the path: first_touch keeps only the first", async () => {
     const app = await seeded();
     const res = await request(app).get("/api/reports/paths?model=first_touch");
     expect(res.body.paths).toEqual([
-      { path: ["Organic Search"], conversions: 2, revenue: 150, avg_touches: 1, avg_days: 17 / 24, example_person: PERSON },
-      { path: ["Direct"], conversions: 1, revenue: 30, avg_touches: 1, avg_days: 5 / 24, example_person: PERSON },
-      { path: ["Unattributed"], conversions: 1, revenue: 0, avg_touches: 0, avg_days: null, example_person: PERSON },
+      { path: ["Organic Search"], conversions: 2, revenue: 150, unconverted: {}, avg_touches: 1, avg_days: 17 / 24, example_person: PERSON },
+      { path: ["Direct"], conversions: 1, revenue: 30, unconverted: {}, avg_touches: 1, avg_days: 5 / 24, example_person: PERSON },
+      { path: ["Unattributed"], conversions: 1, revenue: 0, unconverted: {}, avg_touches: 0, avg_days: null, example_person: PERSON },
     ]);
   });
 
@@ -115,9 +116,10 @@ describe("GET /api/reports/paths", () => {
     const app = await seeded();
     const res = await request(app).get("/api/conversions/names").expect(200);
     expect(res.body).toEqual({
+      currency: "USD",
       names: [
-        { name: "Order Completed", origin: "track", conversions: 3, revenue: 180 },
-        { name: "Signed Up", origin: "track", conversions: 1, revenue: 0 },
+        { name: "Order Completed", origin: "track", conversions: 3, revenue: 180, unconverted: {} },
+        { name: "Signed Up", origin: "track", conversions: 1, revenue: 0, unconverted: {} },
       ],
     });
     const csv = await request(app).get("/api/conversions/names?format=csv");
@@ -148,6 +150,8 @@ describe("GET /api/reports/overview", () => {
     expect(res.status).toBe(200);
     // devices (1+2+1+0)/4; touches (2+2+2+0)/4; hours to conversion 26, 8, 5 (D has no touch).
     expect(res.body).toEqual({
+      currency: "USD",
+      unconverted: {},
       persons: 4,
       conversions: 4,
       revenue: 180,
@@ -162,6 +166,8 @@ describe("GET /api/reports/overview", () => {
     const res = await request(app).get("/api/reports/overview?from=2026-03-03T00:00:00Z&to=2026-03-05T00:00:00Z");
     // B and C: devices (2+1)/2, touches (2+2)/2, median of 8 h and 5 h.
     expect(res.body).toEqual({
+      currency: "USD",
+      unconverted: {},
       persons: 2,
       conversions: 2,
       revenue: 80,
@@ -175,6 +181,8 @@ describe("GET /api/reports/overview", () => {
     const { app } = setup();
     const res = await request(app).get("/api/reports/overview");
     expect(res.body).toEqual({
+      currency: "USD",
+      unconverted: {},
       persons: 0,
       conversions: 0,
       revenue: 0,

@@ -63,7 +63,7 @@ describe("GET /api/reports/attribution?lookbackDays=N", () => {
       expect(r.body.lookbackDays).toBe(days);
       const got = Object.fromEntries(r.body.rows.map((x: { key: string; conversions: number }) => [x.key, x.conversions]));
       expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
-      for (const [k, v] of Object.entries(expected)) expect(got[k]).toBeCloseTo(v, 12);
+      for (const [k, v] of Object.entries(expected)) expect(got[k]).toBeCloseTo(v, 9); // conversions rounded to 1e-9 at the edge (issue 15)
       expect(r.body.totals.conversions).toBeCloseTo(3, 12);
     }
   });

@@ -27,7 +27,7 @@ describe("report aggregates and the Markov fit are kept by the deriver", () => {
     const store = t.pipeline.store;
     while ((await store.cursor.lag()) > 0 || (await store.reports.dirtyDayCount()) > 0) await new Promise((r) => setTimeout(r, 20));
     const r = await request(t.app).get("/api/reports/attribution?model=linear").expect(200);
-    expect(r.body.totals).toEqual({ conversions: 3, revenue: 30 });
+    expect(r.body.totals).toEqual({ conversions: 3, revenue: 30, unconverted: {} });
 
     // A refit re-credits every person (every day dirty again): cleaned by the deriver too.
     await t.deriver.refit();

@@ -50,7 +50,7 @@ describe("CSV reports", () => {
       expect(csv.headers["content-type"]).toMatch(/^text\/csv/);
       const [header, ...rows] = parseCsv(csv.text);
       expect(header).toEqual([groupBy, "conversions", "revenue"]);
-      expect(rows.map(([k, c, r]) => ({ key: k, conversions: Number(c), revenue: Number(r) }))).toEqual(json.rows);
+      expect(rows.map(([k, c, r]) => ({ key: k, conversions: Number(c), revenue: Number(r), unconverted: {} }))).toEqual(json.rows);
     }
     // The data-driven models add their bootstrap bounds (empty cells where null).
     const bound = (v: string | undefined) => (v === "" || v === undefined ? null : Number(v));
@@ -60,7 +60,7 @@ describe("CSV reports", () => {
       const [header, ...rows] = parseCsv(csv.text);
       expect(header).toEqual([groupBy, "conversions", "revenue", "credit_low", "credit_high"]);
       expect(
-        rows.map(([k, c, r, lo, hi]) => ({ key: k, conversions: Number(c), revenue: Number(r), credit_low: bound(lo), credit_high: bound(hi) })),
+        rows.map(([k, c, r, lo, hi]) => ({ key: k, conversions: Number(c), revenue: Number(r), unconverted: {}, credit_low: bound(lo), credit_high: bound(hi) })),
       ).toEqual(json.rows);
     }
   });

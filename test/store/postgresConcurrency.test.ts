@@ -167,7 +167,7 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL store with several instances", (
     // Whole days only: the report comes from the sums; each must equal the credits it sums.
     const rows = await a!.reports.attributionRows({ model: "linear", from: T0, to: T0 + DAYS * DAY, conversion: null }, "channel");
     const last = value(ROUNDS - 1);
-    expect(rows).toEqual([{ key: "Email", conversions: 40 * last, revenue: 40 * last * 10 }]);
+    expect(rows).toEqual([{ key: "Email", currency: null, conversions: 40 * last, revenue: 40 * last * 10 }]);
   });
 
   test("claims of waiting persons are disjoint, and a merge waits for the derivation of its person", async () => {

@@ -274,10 +274,11 @@ describe.each(backends)("store contract on %s", (_name, makeBackend) => {
     await store.derived.replaceCredits("msg:o1", [credit("msg:o1", at, 0, "Paid Search", 1 / 3), credit("msg:o1", at, 1, "Email", 2 / 3)]);
     await store.derived.upsertConversion({ id: "msg:o2", personId: null, name: "Signed Up", at: at + DAY, revenue: 0, currency: null, origin: "track" });
     await store.derived.replaceCredits("msg:o2", [{ ...credit("msg:o2", at + DAY, null, "Unattributed", 1, 0), conversionName: "Signed Up" }]);
+    // One row per key and currency (null: the reporting currency), in key order.
     const expected = [
-      { key: "Email", conversions: 2 / 3, revenue: 200 / 3 },
-      { key: "Paid Search", conversions: 1 / 3, revenue: 100 / 3 },
-      { key: "Unattributed", conversions: 1, revenue: 0 },
+      { key: "Email", currency: null, conversions: 2 / 3, revenue: 200 / 3 },
+      { key: "Paid Search", currency: null, conversions: 1 / 3, revenue: 100 / 3 },
+      { key: "Unattributed", currency: null, conversions: 1, revenue: 0 },
     ];
     const report = async (f = everything, g: "channel" | "source" = "channel") =>
       (await store.reports.attributionRows(f, g)).map((r) => ({ ...r, conversions: round(r.conversions), revenue: round(r.revenue) }));
@@ -288,8 +289,8 @@ describe.each(backends)("store contract on %s", (_name, makeBackend) => {
     expect(await report()).toEqual(rounded(expected));
     // A range cutting days in the middle reads their credits; whole days come from the sums.
     expect(await report({ ...everything, from: at - 1000, to: at + DAY + 1 })).toEqual(rounded(expected));
-    expect(await report({ ...everything, from: at + 1 }, "source")).toEqual([{ key: "Unattributed", conversions: 1, revenue: 0 }]);
-    expect(await report({ ...everything, conversion: "Signed Up" })).toEqual([{ key: "Unattributed", conversions: 1, revenue: 0 }]);
+    expect(await report({ ...everything, from: at + 1 }, "source")).toEqual([{ key: "Unattributed", currency: null, conversions: 1, revenue: 0 }]);
+    expect(await report({ ...everything, conversion: "Signed Up" })).toEqual([{ key: "Unattributed", currency: null, conversions: 1, revenue: 0 }]);
 
     const unchanged = await store.derived.creditsOf("msg:o1");
     await store.derived.replaceCredits("msg:o1", unchanged);
@@ -298,8 +299,8 @@ describe.each(backends)("store contract on %s", (_name, makeBackend) => {
 
     await store.derived.replaceCredits("msg:o1", [credit("msg:o1", at, 0, "Paid Search", 1)]);
     const after = [
-      { key: "Paid Search", conversions: 1, revenue: 100 },
-      { key: "Unattributed", conversions: 1, revenue: 0 },
+      { key: "Paid Search", currency: null, conversions: 1, revenue: 100 },
+      { key: "Unattributed", currency: null, conversions: 1, revenue: 0 },
     ];
     expect(await report()).toEqual(after);
     expect(await store.reports.refreshDirtyDays(10)).toBe(1);
@@ -309,7 +310,7 @@ describe.each(backends)("store contract on %s", (_name, makeBackend) => {
     expect(await store.derived.creditsOf("msg:o1")).toEqual([]);
     expect(await store.derived.conversion("msg:o1")).toBeUndefined();
     expect(await store.reports.refreshDirtyDays(10)).toBe(1);
-    expect(await report()).toEqual([{ key: "Unattributed", conversions: 1, revenue: 0 }]);
+    expect(await report()).toEqual([{ key: "Unattributed", currency: null, conversions: 1, revenue: 0 }]);
   });
 
   run("journeys: top paths as JSON arrays of channels, overview counts, times to conversion", async () => {
@@ -330,23 +331,23 @@ describe.each(backends)("store contract on %s", (_name, makeBackend) => {
     await store.derived.replaceCredits("deal:d1", [credit("deal:d1", at, null, "Unattributed", 1, 10)]);
     expect(await store.journeys.pathStats(f, "linear", 10)).toEqual({
       paths: [
-        { path: '["Paid Search","Email \\"news\\""]', conversions: 1, revenue: 50, avg_touches: 2, avg_lag_ms: 120_000, example_person: p },
-        { path: null, conversions: 1, revenue: 10, avg_touches: 0, avg_lag_ms: null, example_person: p },
+        { path: '["Paid Search","Email \\"news\\""]', conversions: 1, revenue: 50, unconverted: [], avg_touches: 2, avg_lag_ms: 120_000, example_person: p },
+        { path: null, conversions: 1, revenue: 10, unconverted: [], avg_touches: 0, avg_lag_ms: null, example_person: p },
       ],
-      lengths: [{ bucket: 0, conversions: 1, revenue: 10 }, { bucket: 2, conversions: 1, revenue: 50 }],
-      lags: [{ bucket: 0, conversions: 1, revenue: 50 }],
+      lengths: [{ bucket: 0, conversions: 1, revenue: 10, unconverted: [] }, { bucket: 2, conversions: 1, revenue: 50, unconverted: [] }],
+      lags: [{ bucket: 0, conversions: 1, revenue: 50, unconverted: [] }],
       total: 2,
     });
     expect((await store.journeys.pathStats(f, "linear", 1)).paths).toHaveLength(1);
     expect(await store.journeys.conversionNames()).toEqual([
-      { name: "Deal Won", origin: "crm", conversions: 1, revenue: 10 },
-      { name: "Order Completed", origin: "track", conversions: 1, revenue: 50 },
+      { name: "Deal Won", origin: "crm", conversions: 1, revenue: 10, unconverted: [] },
+      { name: "Order Completed", origin: "track", conversions: 1, revenue: 50, unconverted: [] },
     ]);
     await store.derived.deleteConversion("deal:d1");
     expect(await store.journeys.conversionCount(f)).toBe(1);
     expect(await store.journeys.conversionCount({ ...f, conversion: "Signed Up" })).toBe(0);
-    expect(await store.journeys.overviewCounts({ from: null, to: null })).toEqual({ persons: 1, devices: 1, conversions: 1, revenue: 50, touches: 2 });
-    expect(await store.journeys.overviewCounts({ from: at + 1, to: null })).toEqual({ persons: 0, devices: 0, conversions: 0, revenue: 0, touches: 0 });
+    expect(await store.journeys.overviewCounts({ from: null, to: null })).toEqual({ persons: 1, devices: 1, conversions: 1, revenue: 50, unconverted: [], touches: 2 });
+    expect(await store.journeys.overviewCounts({ from: at + 1, to: null })).toEqual({ persons: 0, devices: 0, conversions: 0, revenue: 0, unconverted: [], touches: 0 });
     expect(await store.journeys.timesToConversion({ from: null, to: null })).toEqual([120_000]);
   });
 

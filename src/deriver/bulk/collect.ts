@@ -149,11 +149,13 @@ export class Collected {
       if (a.anonymousId !== null) kinds.push(ANON), values.push(a.anonymousId);
       if (a.userId !== null) kinds.push(USER), values.push(a.userId);
       // identityClaim: previousId is an existing userId, else taken as an anonymousId.
+      let aliasIndex = -1;
       if (a.previousId !== null && a.previousId !== a.userId) {
+        aliasIndex = kinds.length;
         kinds.push(this.graph.lookup(USER, a.previousId) >= 0 ? USER : ANON);
         values.push(a.previousId);
       }
-      if (this.graph.link(kinds, values, null, a.at) === null) this.skipped++;
+      if (this.graph.link(kinds, values, null, a.at, aliasIndex) === null) this.skipped++;
     }
     this.aliases.length = 0;
   }

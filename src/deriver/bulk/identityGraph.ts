@@ -34,6 +34,8 @@ export class IdentityGraph {
   readonly person = new Int32Column();
   readonly lastSeen = new Float64Column();
   readonly inferred = new Uint8Column();
+  /** 1: an anonymousId named only as an alias's previousId so far (IdentityRow.aliasOnly). */
+  readonly aliasOnly = new Uint8Column();
   /** The next identity of the same person (-1: the last). */
   private readonly next = new Int32Column();
   // By person id (index 0 unused); a person with count 0 does not exist.
@@ -87,7 +89,7 @@ export class IdentityGraph {
    * anonymousId: the second INSERT breaks the primary key). The deriver then records the message
    * as a failure and derives nothing from it, and so does this (nothing is changed).
    */
-  link(kinds: readonly number[], values: readonly string[], email: string | null, at: number): number | null {
+  link(kinds: readonly number[], values: readonly string[], email: string | null, at: number, aliasIndex = -1): number | null {
     const found: number[] = [];
     const missing: number[] = [];
     for (let i = 0; i < kinds.length; i++) {
@@ -104,8 +106,17 @@ export class IdentityGraph {
       if (!persons.includes(p)) persons.push(p);
       this.touch(id, at);
     }
+    // linkIdentities: a found alias-only id named as a message's own is a device now.
+    for (let i = 0; i < kinds.length; i++) {
+      if (i === aliasIndex) continue;
+      const id = this.lookup(kinds[i]!, values[i]!);
+      if (id >= 0 && this.aliasOnly.get(id) === 1) this.aliasOnly.set(id, 0);
+    }
     let personId = persons.length === 0 ? this.createPerson(at) : this.absorb(persons, false);
-    for (const i of missing) this.insert(kinds[i]!, values[i]!, personId, at);
+    for (const i of missing) {
+      this.insert(kinds[i]!, values[i]!, personId, at);
+      if (i === aliasIndex && kinds[i] === ANON) this.aliasOnly.set(this.value.length - 1, 1);
+    }
     if (email !== null) {
       const id = this.lookup(EMAIL, email);
       // An email may be cut out of its message's JSON, which it would keep alive.
@@ -179,6 +190,7 @@ export class IdentityGraph {
     this.person.push(personId);
     this.lastSeen.push(at);
     this.inferred.push(0);
+    this.aliasOnly.push(0);
     this.next.push(-1);
     if (this.count.get(personId) === 0) this.first.set(personId, id);
     else this.next.set(this.last.get(personId), id);

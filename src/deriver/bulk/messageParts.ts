@@ -1,3 +1,4 @@
+import type { ConversionEvents } from "../../pipeline/conversionEvents.js";
 import { MESSAGE_TYPES, type MessageType, type ValidMessage } from "../../ingest/validateMessage.js";
 import { conversionFromTrack } from "../../pipeline/conversionFromTrack.js";
 import type { BulkMessage } from "../../store/index.js";
@@ -32,7 +33,7 @@ const PROBE: Obj = {
   referring_application: "https://probe.invalid/",
 };
 
-export function detailEvents(classifier: Classifier, conversionEvents: ReadonlySet<string>): DetailEvents {
+export function detailEvents(classifier: Classifier, conversionEvents: ConversionEvents): DetailEvents {
   const spec = new Set(SPEC_EVENT_NAMES.map((e) => e.toLowerCase()));
   const known = new Map<string, boolean>();
   return {
@@ -71,7 +72,7 @@ function json(text: string | null): unknown {
  * RawReader.moreParts gives) once asked for. null for a row of an unknown type (fromStored skips
  * it too); "more" when derivation needs parts the store left out: the caller asks and calls again.
  */
-export function messageParts(m: BulkMessage, more: readonly unknown[] | null, conversionEvents: ReadonlySet<string>, detail: DetailEvents): MessageParts | "more" | null {
+export function messageParts(m: BulkMessage, more: readonly unknown[] | null, conversionEvents: ConversionEvents, detail: DetailEvents): MessageParts | "more" | null {
   // A Segment delete request is applied after the rebuild (applyDeleteRequests), not derived.
   if (!KNOWN_TYPES.has(m.type) || m.type === "delete") return null;
   const type = m.type as MessageType;

@@ -108,6 +108,7 @@ export function identityRows(graph: IdentityGraph, identities: readonly number[]
     personId: graph.person.get(id),
     inferred: graph.inferred.get(id) === 1,
     lastSeen: graph.lastSeen.get(id),
+    ...(graph.aliasOnly.get(id) === 1 ? { aliasOnly: true } : {}),
   }));
 }
 

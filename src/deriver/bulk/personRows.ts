@@ -42,11 +42,11 @@ export function personRows(
   let devices = 0;
   let inferred = false;
   for (const i of ids) {
-    if (i.kind === "anonymousId") devices++;
+    if (i.kind === "anonymousId" && i.aliasOnly !== true) devices++; // as deviceCount (src/store/dbRows.ts)
     if (i.inferred) inferred = true;
   }
   const traits = personTraits(
-    { touches, conversionTimes: conversions.map((c) => c.at), deviceCount: devices, inferred, deals: index.dealsOf(personId), conversionCredits: byModel },
+    { touches, conversionTimes: conversions.map((c) => c.at), deviceCount: devices, inferred, deals: index.dealsOf(personId), conversionCredits: byModel, money: p.money },
     p.settings,
     fits,
   );

@@ -1,3 +1,4 @@
+import type { ConversionEvents } from "../../pipeline/conversionEvents.js";
 import type { BulkMessage, DeviceKey, RawReader } from "../../store/index.js";
 import type { Classifier } from "../../sources/index.js";
 import type { Collected, DeviceMessage } from "./collect.js";
@@ -6,7 +7,7 @@ import { messageParts, type DetailEvents, type MessageParts } from "./messagePar
 export interface ScanContext {
   classifier: Classifier;
   sessionTimeoutMs: number;
-  conversionEvents: ReadonlySet<string>;
+  conversionEvents: ConversionEvents;
   detail: DetailEvents;
 }
 

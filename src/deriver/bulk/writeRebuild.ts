@@ -1,3 +1,4 @@
+import { withReporting } from "../../money/reportingMoney.js";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { NO_FITS, modelFitsOf } from "../../attribution/index.js";
@@ -61,6 +62,7 @@ export async function writeRebuild(p: Pipeline, bulk: BulkStore, input: RebuildI
       personId: graph.person.get(id),
       inferred: graph.inferred.get(id) === 1,
       lastSeen: graph.lastSeen.get(id),
+      aliasOnly: graph.aliasOnly.get(id) === 1,
     }));
     await bulk.insertIdentities(rows);
   }
@@ -81,7 +83,7 @@ export async function writeRebuild(p: Pipeline, bulk: BulkStore, input: RebuildI
   }
   phases.lap("write:devices");
 
-  await bulk.insertConversions(index.allConversions);
+  await bulk.insertConversions(index.allConversions.map((c) => withReporting(p.money, c)));
   await bulk.insertDeals(input.deals);
   // A deal with no person is credited Unattributed (applyCrmHit); the others with their person.
   const unowned: CreditRow[] = [];

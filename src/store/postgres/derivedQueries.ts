@@ -1,7 +1,7 @@
 import type { StoredFit } from "../../attribution/modelFits.js";
 import type { Store } from "../index.js";
 import type { CreditRow } from "../types.js";
-import { sameCredits } from "../sqlite/derivedQueries.js";
+import { conversionParams, sameCredits } from "../sqlite/derivedQueries.js";
 import { toConversion, toCredit, toTouch, type ConversionDbRow, type CreditDbRow, type TouchDbRow } from "../dbRows.js";
 import type { Sql } from "./sql.js";
 
@@ -16,9 +16,9 @@ const REPLACE_CREDITS = `
   WITH old AS (DELETE FROM credits WHERE conversion_id = $1 RETURNING conversion_at),
   added AS (
     INSERT INTO credits (conversion_id, model, touch_index, touchpoint_id, channel, source, medium, campaign, credit,
-      conversion_name, conversion_at, revenue)
+      conversion_name, conversion_at, revenue, currency)
     SELECT * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[],
-      $10::float8[], $11::text[], $12::bigint[], $13::float8[]))
+      $10::float8[], $11::text[], $12::bigint[], $13::float8[], $15::text[]))
   INSERT INTO report_dirty_days (day)
   SELECT day FROM (SELECT conversion_at / ${DAY_MS} AS day FROM old UNION SELECT $14::bigint WHERE $14::bigint IS NOT NULL) d
   ORDER BY day
@@ -71,10 +71,12 @@ export function derivedQueries(sql: Sql): Store["derived"] {
     },
     async upsertConversion(c) {
       await sql.run(
-        `INSERT INTO conversions (id, person_id, name, at, revenue, currency, origin) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        `INSERT INTO conversions (id, person_id, name, at, revenue, currency, origin, reporting_revenue, revenue_error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO UPDATE SET person_id = excluded.person_id, name = excluded.name, at = excluded.at,
-           revenue = excluded.revenue, currency = excluded.currency, origin = excluded.origin`,
-        [c.id, c.personId, c.name, c.at, c.revenue, c.currency, c.origin],
+           revenue = excluded.revenue, currency = excluded.currency, origin = excluded.origin,
+           reporting_revenue = excluded.reporting_revenue, revenue_error = excluded.revenue_error`,
+        ((v) => [v.id, v.personId, v.name, v.at, v.revenue, v.currency, v.origin, v.reportingRevenue, v.revenueError])(conversionParams(c)),
       );
     },
     /**
@@ -115,6 +117,7 @@ export function derivedQueries(sql: Sql): Store["derived"] {
         rows.map((r) => r.conversionAt),
         rows.map((r) => r.revenue),
         rows[0] ? Math.floor(rows[0].conversionAt / DAY_MS) : null,
+        rows.map((r) => r.currency ?? null),
       ]);
     },
     creditsOf: readCredits,

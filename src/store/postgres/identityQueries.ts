@@ -29,14 +29,18 @@ export function identityQueries(sql: Sql): Store["identities"] {
       const r = await sql.one<IdentityDbRow>("SELECT * FROM identities WHERE kind = $1 AND value = $2", [kind, value]);
       return r && toIdentity(r);
     },
-    async insertIdentity(kind, value, personId, inferred, seenAt) {
-      await sql.run("INSERT INTO identities (kind, value, person_id, inferred, last_seen) VALUES ($1, $2, $3, $4, $5)", [
+    async insertIdentity(kind, value, personId, inferred, seenAt, aliasOnly = false) {
+      await sql.run("INSERT INTO identities (kind, value, person_id, inferred, last_seen, alias_only) VALUES ($1, $2, $3, $4, $5, $6)", [
         kind,
         value,
         personId,
         inferred ? 1 : 0,
         seenAt,
+        aliasOnly ? 1 : 0,
       ]);
+    },
+    async clearAliasOnly(kind, value) {
+      await sql.run("UPDATE identities SET alias_only = 0 WHERE kind = $1 AND value = $2", [kind, value]);
     },
     async touchIdentity(kind, value, seenAt) {
       await sql.run("UPDATE identities SET last_seen = greatest(last_seen, $1) WHERE kind = $2 AND value = $3", [seenAt, kind, value]);

@@ -8,14 +8,14 @@ export function lookbackQueries(sql: Sql) {
   return {
     async unownedConversions(f: LookbackFilter): Promise<LookbackConversion[]> {
       return sql.rows<LookbackConversion>(
-        `SELECT person_id AS "personId", at, revenue FROM conversions WHERE person_id IS NULL AND ${range(1)} ORDER BY at, id`,
+        `SELECT person_id AS "personId", at, COALESCE(reporting_revenue, revenue) AS revenue, CASE WHEN reporting_revenue IS NULL THEN currency END AS currency FROM conversions WHERE person_id IS NULL AND ${range(1)} ORDER BY at, id`,
         [...params(f)],
       );
     },
     async conversionsOfNextPersons(f: LookbackFilter, after: number, limit: number): Promise<LookbackConversion[]> {
       return sql.rows<LookbackConversion>(
         `WITH ps AS (SELECT DISTINCT person_id FROM conversions WHERE person_id > $4 AND ${range(1)} ORDER BY person_id LIMIT $5)
-         SELECT c.person_id AS "personId", c.at, c.revenue FROM ps JOIN conversions c ON c.person_id = ps.person_id
+         SELECT c.person_id AS "personId", c.at, COALESCE(c.reporting_revenue, c.revenue) AS revenue, CASE WHEN c.reporting_revenue IS NULL THEN c.currency END AS currency FROM ps JOIN conversions c ON c.person_id = ps.person_id
          WHERE c.at >= $1 AND c.at < $2 AND ($3::text IS NULL OR c.name = $3::text)
          ORDER BY c.person_id, c.at, c.id`,
         [...params(f), after, limit],

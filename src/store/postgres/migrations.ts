@@ -241,6 +241,26 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 4,
+    name: "message time source; rejected messages once per payload; revenue in the reporting currency",
+    sql: `
+      ALTER TABLE messages ADD COLUMN timestamp_source ${T};
+      ALTER TABLE rejected ADD COLUMN payload_hash ${T}, ADD COLUMN arrivals INTEGER NOT NULL DEFAULT 1;
+      UPDATE rejected SET payload_hash = encode(sha256(convert_to(payload, 'UTF8')), 'hex');
+      UPDATE rejected r SET arrivals = c.n
+        FROM (SELECT payload_hash, count(*) AS n FROM rejected GROUP BY payload_hash) c
+        WHERE c.payload_hash = r.payload_hash;
+      DELETE FROM rejected r WHERE r.id <> (SELECT max(x.id) FROM rejected x WHERE x.payload_hash = r.payload_hash);
+      CREATE UNIQUE INDEX rejected_payload ON rejected (payload_hash);
+      CREATE INDEX rejected_received ON rejected (received_at, id);
+      ALTER TABLE conversions ADD COLUMN reporting_revenue DOUBLE PRECISION, ADD COLUMN revenue_error TEXT;
+      UPDATE conversions SET reporting_revenue = revenue;
+      ALTER TABLE credits ADD COLUMN currency ${T};
+      ALTER TABLE report_days ADD COLUMN currency ${T};
+      ALTER TABLE identities ADD COLUMN alias_only INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
     version: 5,
     name: "readiness probe",
     sql: `

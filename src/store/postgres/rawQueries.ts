@@ -2,6 +2,7 @@ import type { Store } from "../index.js";
 import type { StoredMessage } from "../types.js";
 import { toHit, toMessage, type HitDbRow, type MessageDbRow } from "../sqlite/rawRows.js";
 import { toRejected, type RejectedDbRow } from "../sqlite/rawQueries.js";
+import { sha256Hex } from "../sqlite/db.js";
 import { LOCK_RAW_INSERT } from "./locks.js";
 import type { Sql } from "./sql.js";
 
@@ -14,26 +15,26 @@ const INSERT_HITS = `
   ORDER BY ord
   ON CONFLICT (hit_id) DO NOTHING`;
 
-/**
- * Copied rejected rows, skipping those equal to a row stored before the statement. Rejected
- * has no natural key and no index but its id: the received_at range of the batch ($5, $6) is
- * checked first so that the comparison of payloads only runs on rows of the same moments.
- */
+/** Copied rejected rows; a row whose payload is stored already is skipped (one row per distinct payload). */
 const INSERT_REJECTED_ROWS = `
-  INSERT INTO rejected (received_at, message_id, reason, payload)
-  SELECT r.received_at, r.message_id, r.reason, r.payload
-  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r (received_at, message_id, reason, payload, ord)
-  WHERE NOT EXISTS (
-    SELECT 1 FROM rejected x
-    WHERE x.received_at BETWEEN $5::bigint AND $6::bigint AND x.received_at = r.received_at
-      AND x.message_id IS NOT DISTINCT FROM r.message_id AND x.reason = r.reason AND x.payload = r.payload)
-  ORDER BY r.ord`;
+  INSERT INTO rejected (received_at, message_id, reason, payload, payload_hash, arrivals)
+  SELECT r.received_at, r.message_id, r.reason, r.payload, r.payload_hash, r.arrivals
+  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[])
+    WITH ORDINALITY AS r (received_at, message_id, reason, payload, payload_hash, arrivals, ord)
+  ORDER BY r.ord
+  ON CONFLICT (payload_hash) DO NOTHING`;
+
+/** A rejected message; the same payload again moves its row to the latest arrival and reason. */
+const INSERT_REJECTED = `
+  INSERT INTO rejected (received_at, message_id, reason, payload, payload_hash) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (payload_hash) DO UPDATE SET received_at = greatest(rejected.received_at, excluded.received_at),
+    message_id = excluded.message_id, reason = excluded.reason, arrivals = rejected.arrivals + 1`;
 
 const INSERT_MESSAGES = `
-  INSERT INTO messages (message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload)
-  SELECT message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[])
-    WITH ORDINALITY AS m (message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload, ord)
+  INSERT INTO messages (message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload, timestamp_source)
+  SELECT message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload, timestamp_source
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[])
+    WITH ORDINALITY AS m (message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload, timestamp_source, ord)
   ORDER BY ord
   ON CONFLICT (message_id) DO NOTHING
   RETURNING message_id`;
@@ -79,6 +80,7 @@ export function rawQueries(sql: Sql): Store["raw"] {
         ms.map((m) => m.timestamp),
         ms.map((m) => m.receivedAt),
         ms.map((m) => m.payload),
+        ms.map((m) => m.timestampSource ?? null),
       ]),
     );
     // Inserted ids, each claimed by its first occurrence: a repeat within the batch is a duplicate.
@@ -91,12 +93,19 @@ export function rawQueries(sql: Sql): Store["raw"] {
       return (await insertMessages([m]))[0]!;
     },
     async insertRejected(receivedAt, messageId, reason, payload) {
-      await sql.run("INSERT INTO rejected (received_at, message_id, reason, payload) VALUES ($1, $2, $3, $4)", [
-        receivedAt,
-        messageId,
-        reason,
-        payload,
-      ]);
+      await sql.run(INSERT_REJECTED, [receivedAt, messageId, reason, payload, sha256Hex(payload)]);
+    },
+    async rejectedPage(limit, offset) {
+      const rows = await sql.rows<RejectedDbRow>(
+        "SELECT id, received_at, message_id, reason, payload, arrivals FROM rejected ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2",
+        [limit, offset],
+      );
+      const total = await sql.one<{ n: number }>("SELECT count(*) AS n FROM rejected");
+      return { rows: rows.map(toRejected), total: total?.n ?? 0 };
+    },
+    async deleteRejected(ids) {
+      if (ids.length === 0) return 0;
+      return sql.run("DELETE FROM rejected WHERE id = ANY($1::bigint[])", [ids]);
     },
     async messagesOfDevice(deviceId) {
       return (await sql.rows<MessageDbRow>("SELECT * FROM messages WHERE device_id = $1 ORDER BY timestamp, message_id", [deviceId])).map(toMessage);
@@ -138,21 +147,20 @@ export function rawQueries(sql: Sql): Store["raw"] {
     },
     async rejectedAfter(id, limit) {
       const rows = await sql.rows<RejectedDbRow>(
-        "SELECT id, received_at, message_id, reason, payload FROM rejected WHERE id > $1 ORDER BY id LIMIT $2",
+        "SELECT id, received_at, message_id, reason, payload, arrivals FROM rejected WHERE id > $1 ORDER BY id LIMIT $2",
         [id, limit],
       );
       return rows.map(toRejected);
     },
     async insertRejectedRows(rows) {
       if (rows.length === 0) return 0;
-      const at = rows.map((r) => r.receivedAt);
       return sql.run(INSERT_REJECTED_ROWS, [
-        at,
+        rows.map((r) => r.receivedAt),
         rows.map((r) => r.messageId),
         rows.map((r) => r.reason),
         rows.map((r) => r.payload),
-        Math.min(...at),
-        Math.max(...at),
+        rows.map((r) => sha256Hex(r.payload)),
+        rows.map((r) => r.arrivals ?? 1),
       ]);
     },
     async insertHits(hits) {

@@ -34,13 +34,13 @@ const MODELS = `
   SELECT model FROM m WHERE model IS NOT NULL`;
 
 const SUM_DAYS = `
-  INSERT INTO report_days (model, day, conversion_name, is_touch, channel, source, medium, campaign, conversions, revenue)
+  INSERT INTO report_days (model, day, conversion_name, is_touch, channel, source, medium, campaign, currency, conversions, revenue)
   SELECT c.model, d.day, c.conversion_name, (c.touchpoint_id IS NOT NULL)::int, c.channel, c.source, c.medium, c.campaign,
-    sum(c.credit), sum(c.credit * c.revenue)
+    c.currency, sum(c.credit), sum(c.credit * c.revenue)
   FROM unnest($1::bigint[]) AS d (day)
   CROSS JOIN (${MODELS}) AS models
   JOIN credits c ON c.model = models.model AND c.conversion_at >= d.day * ${DAY_MS} AND c.conversion_at < (d.day + 1) * ${DAY_MS}
-  GROUP BY c.model, d.day, c.conversion_name, c.touchpoint_id IS NOT NULL, c.channel, c.source, c.medium, c.campaign`;
+  GROUP BY c.model, d.day, c.conversion_name, c.touchpoint_id IS NOT NULL, c.channel, c.source, c.medium, c.campaign, c.currency`;
 
 // $9 channel, $10 "source / medium" (drill-down; null: all).
 const DRILL = `
@@ -48,22 +48,22 @@ const DRILL = `
 
 /** $1 model, $2 conversion, $3 dayFrom, $4 dayTo, $5 aFrom, $6 aTo, $7 bFrom, $8 bTo (see ../sqlite/reportQueries.ts). */
 const grouped = (g: GroupBy) => `
-  SELECT key, sum(c) AS conversions, sum(r) AS revenue FROM (
-    SELECT ${keyOf(g, "is_touch = 1")} AS key, conversions AS c, revenue AS r FROM report_days rd
+  SELECT key, currency, sum(c) AS conversions, sum(r) AS revenue FROM (
+    SELECT ${keyOf(g, "is_touch = 1")} AS key, currency, conversions AS c, revenue AS r FROM report_days rd
     WHERE model = $1 AND day >= $3 AND day < $4
       AND NOT EXISTS (SELECT 1 FROM report_dirty_days dd WHERE dd.day = rd.day)
       AND ($2::text IS NULL OR conversion_name = $2::text)${DRILL}
     UNION ALL
-    SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, credit AS c, credit * revenue AS r FROM credits
+    SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, currency, credit AS c, credit * revenue AS r FROM credits
     WHERE model = $1 AND ((conversion_at >= $5 AND conversion_at < $6) OR (conversion_at >= $7 AND conversion_at < $8))
       AND ($2::text IS NULL OR conversion_name = $2::text)${DRILL}
     UNION ALL
-    SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, credit AS c, credit * revenue AS r
+    SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, currency, credit AS c, credit * revenue AS r
     FROM report_dirty_days d JOIN credits ON model = $1
       AND conversion_at >= d.day * ${DAY_MS} AND conversion_at < (d.day + 1) * ${DAY_MS}
     WHERE d.day >= $3 AND d.day < $4
       AND ($2::text IS NULL OR conversion_name = $2::text)${DRILL}) AS parts
-  GROUP BY key ORDER BY revenue DESC, conversions DESC, key COLLATE "C"`;
+  GROUP BY key, currency ORDER BY key COLLATE "C", currency COLLATE "C" NULLS FIRST`;
 
 const GROUPED = Object.fromEntries((["channel", "source", "source_medium", "campaign"] as GroupBy[]).map((g) => [g, grouped(g)])) as Record<GroupBy, string>;
 

@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { conversionParams } from "./derivedQueries.js";
 import type { Db } from "./db.js";
 import { asyncify, type AsyncQueries } from "./asyncify.js";
 import { toHit, type HitDbRow } from "./rawRows.js";
@@ -82,6 +83,7 @@ export interface BulkIdentity {
   personId: number;
   inferred: boolean;
   lastSeen: number;
+  aliasOnly?: boolean;
 }
 
 export interface BulkTraits {
@@ -251,7 +253,7 @@ export function openRawReader(path: string): AsyncQueries<ReturnType<typeof read
 
 export function bulkQueries(db: Db): BulkStore {
   const insertPerson = db.prepare("INSERT INTO persons (person_id, created_at) VALUES (?, ?)");
-  const insertIdentity = db.prepare("INSERT INTO identities (kind, value, person_id, inferred, last_seen) VALUES (?, ?, ?, ?, ?)");
+  const insertIdentity = db.prepare("INSERT INTO identities (kind, value, person_id, inferred, last_seen, alias_only) VALUES (?, ?, ?, ?, ?, ?)");
   const insertDevice = db.prepare(
     "INSERT INTO devices (device_id, last_at, last_message_id, source, medium, campaign) VALUES (?, ?, ?, ?, ?, ?)",
   );
@@ -260,7 +262,7 @@ export function bulkQueries(db: Db): BulkStore {
        referrer, landing_page, click_id_type, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertConversion = db.prepare(
-    "INSERT INTO conversions (id, person_id, name, at, revenue, currency, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO conversions (id, person_id, name, at, revenue, currency, origin, reporting_revenue, revenue_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const insertDeal = db.prepare(
     `INSERT INTO deals (deal_id, status, outcome, amount, currency, user_id, email, anonymous_id, created_at, updated_at,
@@ -268,7 +270,7 @@ export function bulkQueries(db: Db): BulkStore {
   );
   const insertCredit = db.prepare(
     `INSERT INTO credits (conversion_id, model, touch_index, touchpoint_id, channel, source, medium, campaign, credit,
-       conversion_name, conversion_at, revenue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       conversion_name, conversion_at, revenue, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertTraits = db.prepare("INSERT INTO person_traits (person_id, traits, updated_at) VALUES (?, ?, ?)");
   const getState = db.prepare("SELECT traits, outbox_seq FROM feedback_state WHERE target = ?");
@@ -309,7 +311,7 @@ export function bulkQueries(db: Db): BulkStore {
       for (const r of rows) insertPerson.run(r.personId, r.createdAt);
     },
     insertIdentities(rows: readonly BulkIdentity[]): void {
-      for (const r of rows) insertIdentity.run(r.kind, r.value, r.personId, r.inferred ? 1 : 0, r.lastSeen);
+      for (const r of rows) insertIdentity.run(r.kind, r.value, r.personId, r.inferred ? 1 : 0, r.lastSeen, r.aliasOnly === true ? 1 : 0);
     },
     insertDevices(rows: ReadonlyArray<{ deviceId: string; state: VisitState }>): void {
       for (const { deviceId, state: s } of rows) insertDevice.run(deviceId, s.lastAt, s.lastMessageId, s.source, s.medium, s.campaign);
@@ -321,7 +323,10 @@ export function bulkQueries(db: Db): BulkStore {
       }
     },
     insertConversions(rows: readonly ConversionRow[]): void {
-      for (const c of rows) insertConversion.run(c.id, c.personId, c.name, c.at, c.revenue, c.currency, c.origin);
+      for (const c of rows) {
+        const v = conversionParams(c);
+        insertConversion.run(v.id, v.personId, v.name, v.at, v.revenue, v.currency, v.origin, v.reportingRevenue, v.revenueError);
+      }
     },
     insertDeals(rows: readonly DealRow[]): void {
       for (const d of rows) {
@@ -332,7 +337,7 @@ export function bulkQueries(db: Db): BulkStore {
     insertCredits(rows: readonly CreditRow[]): void {
       for (const r of rows) {
         insertCredit.run(r.conversionId, r.model, r.touchIndex, r.touchpointId, r.channel, r.source, r.medium, r.campaign,
-          r.credit, r.conversionName, r.conversionAt, r.revenue);
+          r.credit, r.conversionName, r.conversionAt, r.revenue, r.currency ?? null);
       }
     },
     insertTraits(rows: readonly BulkTraits[]): void {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -20,10 +21,14 @@ export function openDatabase(path: string, opts: { backgroundCheckpoints?: boole
   db.pragma("cache_size = -16384");
   // With a background checkpointer (see checkpointer.ts) commits never checkpoint themselves.
   if (opts.backgroundCheckpoints) db.pragma("wal_autocheckpoint = 0");
+  db.function("sha256_hex", { deterministic: true }, (text: unknown) => (typeof text === "string" ? sha256Hex(text) : null));
   migrate(db);
   optimize(db);
   return db;
 }
+
+/** Hex SHA-256 of the UTF-8 of a text (rejected payloads are kept once per hash). */
+export const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 
 export function migrate(db: Db): number {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");

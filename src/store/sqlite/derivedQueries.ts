@@ -22,13 +22,21 @@ export function sameCredits(stored: CreditRow[], next: CreditRow[]): boolean {
       o.credit !== n.credit ||
       o.conversionName !== n.conversionName ||
       o.conversionAt !== n.conversionAt ||
-      o.revenue !== n.revenue
+      o.revenue !== n.revenue ||
+      (o.currency ?? null) !== (n.currency ?? null)
     ) {
       return false;
     }
   }
   return true;
 }
+
+/** A conversion's columns; reporting_revenue defaults to revenue (a row made without money settings). */
+export const conversionParams = (c: ConversionRow) => ({
+  ...c,
+  reportingRevenue: c.reportingRevenue === undefined ? (c.currency === null ? c.revenue : null) : c.reportingRevenue,
+  revenueError: c.revenueError ?? null,
+});
 
 /** Derived data: visit state, touchpoints, conversions, credits, traits, the Markov model. */
 export function derivedQueries(db: Db) {
@@ -48,10 +56,11 @@ export function derivedQueries(db: Db) {
   const deleteTouchesOfDevice = db.prepare("DELETE FROM touchpoints WHERE device_id = ?");
   const touchesOfDevice = db.prepare("SELECT * FROM touchpoints WHERE device_id = ? ORDER BY at, message_id");
   const upsertConversion = db.prepare(
-    `INSERT INTO conversions (id, person_id, name, at, revenue, currency, origin)
-     VALUES (@id, @personId, @name, @at, @revenue, @currency, @origin)
+    `INSERT INTO conversions (id, person_id, name, at, revenue, currency, origin, reporting_revenue, revenue_error)
+     VALUES (@id, @personId, @name, @at, @revenue, @currency, @origin, @reportingRevenue, @revenueError)
      ON CONFLICT (id) DO UPDATE SET person_id = excluded.person_id, name = excluded.name, at = excluded.at,
-       revenue = excluded.revenue, currency = excluded.currency, origin = excluded.origin`,
+       revenue = excluded.revenue, currency = excluded.currency, origin = excluded.origin,
+       reporting_revenue = excluded.reporting_revenue, revenue_error = excluded.revenue_error`,
   );
   const deleteConversion = db.prepare("DELETE FROM conversions WHERE id = ?");
   const conversion = db.prepare("SELECT * FROM conversions WHERE id = ?");
@@ -64,9 +73,9 @@ export function derivedQueries(db: Db) {
   const markDay = db.prepare("INSERT OR IGNORE INTO report_dirty_days (day) VALUES (?)");
   const insertCredit = db.prepare(
     `INSERT INTO credits (conversion_id, model, touch_index, touchpoint_id, channel, source, medium, campaign, credit,
-       conversion_name, conversion_at, revenue)
+       conversion_name, conversion_at, revenue, currency)
      VALUES (@conversionId, @model, @touchIndex, @touchpointId, @channel, @source, @medium, @campaign, @credit,
-       @conversionName, @conversionAt, @revenue)`,
+       @conversionName, @conversionAt, @revenue, @currency)`,
   );
   const creditsOfConversion = db.prepare("SELECT * FROM credits WHERE conversion_id = ? ORDER BY model, touch_index");
   const getTraits = db.prepare("SELECT traits FROM person_traits WHERE person_id = ?");
@@ -117,7 +126,7 @@ export function derivedQueries(db: Db) {
       deleteTouchesOfDevice.run(deviceId);
     },
     upsertConversion(c: ConversionRow): void {
-      upsertConversion.run(c);
+      upsertConversion.run(conversionParams(c));
     },
     deleteConversion(id: string): void {
       markOldDays.run(id);
@@ -136,7 +145,7 @@ export function derivedQueries(db: Db) {
       if (sameCredits(readCredits(conversionId), rows)) return;
       markOldDays.run(conversionId);
       deleteCredits.run(conversionId);
-      for (const r of rows) insertCredit.run(r);
+      for (const r of rows) insertCredit.run({ ...r, currency: r.currency ?? null });
       if (rows[0]) markDay.run(Math.floor(rows[0].conversionAt / 86_400_000));
     },
     creditsOf: readCredits,

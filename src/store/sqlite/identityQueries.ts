@@ -5,7 +5,8 @@ import { toIdentity, type IdentityDbRow } from "../dbRows.js";
 /** The identity graph: identities, the persons they belong to, and moving a person into another. */
 export function identityQueries(db: Db) {
   const get = db.prepare("SELECT * FROM identities WHERE kind = ? AND value = ?");
-  const insert = db.prepare("INSERT INTO identities (kind, value, person_id, inferred, last_seen) VALUES (?, ?, ?, ?, ?)");
+  const insert = db.prepare("INSERT INTO identities (kind, value, person_id, inferred, last_seen, alias_only) VALUES (?, ?, ?, ?, ?, ?)");
+  const clearAliasOnly = db.prepare("UPDATE identities SET alias_only = 0 WHERE kind = ? AND value = ?");
   const touch = db.prepare("UPDATE identities SET last_seen = max(last_seen, ?) WHERE kind = ? AND value = ?");
   const ofPerson = db.prepare("SELECT * FROM identities WHERE person_id = ? ORDER BY kind, value");
   const countOfPerson = db.prepare("SELECT count(*) AS n FROM identities WHERE person_id = ?");
@@ -33,8 +34,11 @@ export function identityQueries(db: Db) {
       const r = get.get(kind, value) as IdentityDbRow | undefined;
       return r && toIdentity(r);
     },
-    insertIdentity(kind: IdentityKind, value: string, personId: number, inferred: boolean, seenAt: number): void {
-      insert.run(kind, value, personId, inferred ? 1 : 0, seenAt);
+    insertIdentity(kind: IdentityKind, value: string, personId: number, inferred: boolean, seenAt: number, aliasOnly = false): void {
+      insert.run(kind, value, personId, inferred ? 1 : 0, seenAt, aliasOnly ? 1 : 0);
+    },
+    clearAliasOnly(kind: IdentityKind, value: string): void {
+      clearAliasOnly.run(kind, value);
     },
     touchIdentity(kind: IdentityKind, value: string, seenAt: number): void {
       touch.run(seenAt, kind, value);

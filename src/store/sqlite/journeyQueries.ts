@@ -11,7 +11,10 @@ export interface PathRow {
   /** JSON array of channels in touch order; null when the conversion has no credited touch. */
   path: string | null;
   conversions: number;
+  /** In REPORTING_CURRENCY. */
   revenue: number;
+  /** [[currency, revenue], ...] of the conversions without a rate (one pair per conversion). */
+  unconverted: Array<[string, number]>;
   /** Mean number of touches of the path's conversions (the path's length). */
   avg_touches: number;
   /** Mean ms from the first touch of the path to its conversion; null for a path of no touch. */
@@ -24,7 +27,9 @@ export interface PathRow {
 export interface PathBucket {
   bucket: number;
   conversions: number;
+  /** In REPORTING_CURRENCY; `unconverted` as in PathRow. */
   revenue: number;
+  unconverted: Array<[string, number]>;
 }
 
 export interface PathStats {
@@ -40,7 +45,9 @@ export interface ConversionNameRow {
   /** track | crm */
   origin: string;
   conversions: number;
+  /** In REPORTING_CURRENCY; `unconverted` as in PathRow. */
   revenue: number;
+  unconverted: Array<[string, number]>;
 }
 
 const DAY_MS = 86_400_000;
@@ -51,19 +58,26 @@ interface StatRow {
   bucket: number | null;
   conversions: number;
   revenue: number;
+  /** JSON text (SQLite) or parsed JSON (PostgreSQL) of [[currency, revenue], ...]; null: none. */
+  unconverted: string | Array<[string, number]> | null;
   avg_touches: number | null;
   avg_lag_ms: number | null;
   example_person: number | null;
 }
 
+/** [[currency, amount], ...] from JSON text (SQLite) or parsed JSON (PostgreSQL); null: none. */
+export const unconvertedPairs = (v: string | Array<[string, number]> | null): Array<[string, number]> =>
+  (v === null ? [] : typeof v === "string" ? (JSON.parse(v) as Array<[string, number]>) : v).map(([c, a]) => [c, Number(a)]);
+
 /** Splits the rows of PATH_STATS (one statement, one pass over the conversions) by kind. */
 export function pathStatsOf(rows: readonly StatRow[]): PathStats {
   const out: PathStats = { paths: [], lengths: [], lags: [], total: 0 };
   for (const r of rows) {
-    const bucket = { bucket: Number(r.bucket), conversions: Number(r.conversions), revenue: Number(r.revenue) };
+    const unconverted = unconvertedPairs(r.unconverted);
+    const bucket = { bucket: Number(r.bucket), conversions: Number(r.conversions), revenue: Number(r.revenue), unconverted };
     if (r.kind === "path") {
       out.paths.push({
-        path: r.path, conversions: Number(r.conversions), revenue: Number(r.revenue),
+        path: r.path, conversions: Number(r.conversions), revenue: Number(r.revenue), unconverted,
         avg_touches: Number(r.avg_touches), avg_lag_ms: r.avg_lag_ms === null ? null : Number(r.avg_lag_ms),
         example_person: r.example_person === null ? null : Number(r.example_person),
       });
@@ -84,12 +98,14 @@ export interface OverviewCounts {
   devices: number;
   conversions: number;
   revenue: number;
+  unconverted: Array<[string, number]>;
   touches: number;
 }
 
 // Conversions are filtered on the conversions table (not on credits) so that a conversion
 // with no credit row at all still counts, as it does in the attribution totals.
-const CONVERSIONS_IN_RANGE = `SELECT id, person_id, at, revenue FROM conversions
+// reporting_revenue: revenue in REPORTING_CURRENCY (NULL: no rate, kept in its currency).
+const CONVERSIONS_IN_RANGE = `SELECT id, person_id, at, revenue, currency, reporting_revenue FROM conversions
   WHERE at >= @from AND at < @to AND (@conversion IS NULL OR name = @conversion)`;
 
 /** Journey-level aggregates over stored conversions, credits and identities. */
@@ -102,7 +118,7 @@ export function journeyQueries(db: Db) {
   const pathStats = db.prepare(
     `WITH conv AS (${CONVERSIONS_IN_RANGE}),
      per AS MATERIALIZED (
-       SELECT conv.revenue, conv.person_id, count(cr.channel) AS touches,
+       SELECT conv.revenue, conv.currency, conv.reporting_revenue, conv.person_id, count(cr.channel) AS touches,
          CASE WHEN count(cr.channel) = 0 THEN NULL ELSE json_group_array(cr.channel ORDER BY cr.touch_index) END AS path,
          conv.at - min(t.at) AS lag
        FROM conv
@@ -111,19 +127,24 @@ export function journeyQueries(db: Db) {
        LEFT JOIN touchpoints t ON t.id = cr.touchpoint_id
        GROUP BY conv.id)
      SELECT * FROM (
-       SELECT 'path' AS kind, path, NULL AS bucket, count(*) AS conversions, coalesce(sum(revenue), 0) AS revenue,
+       SELECT 'path' AS kind, path, NULL AS bucket, count(*) AS conversions, coalesce(sum(reporting_revenue), 0) AS revenue,
+         json_group_array(json_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL) AS unconverted,
          avg(touches) AS avg_touches, avg(lag) AS avg_lag_ms, min(person_id) AS example_person
        FROM per GROUP BY path ORDER BY conversions DESC, revenue DESC, path LIMIT @limit)
      UNION ALL
-     SELECT 'length', NULL, touches, count(*), coalesce(sum(revenue), 0), NULL, NULL, NULL FROM per GROUP BY touches
+     SELECT 'length', NULL, touches, count(*), coalesce(sum(reporting_revenue), 0),
+       json_group_array(json_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL), NULL, NULL, NULL FROM per GROUP BY touches
      UNION ALL
-     SELECT 'lag', NULL, lag / ${DAY_MS}, count(*), coalesce(sum(revenue), 0), NULL, NULL, NULL FROM per WHERE lag IS NOT NULL GROUP BY lag / ${DAY_MS}
+     SELECT 'lag', NULL, lag / ${DAY_MS}, count(*), coalesce(sum(reporting_revenue), 0),
+       json_group_array(json_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL), NULL, NULL, NULL
+     FROM per WHERE lag IS NOT NULL GROUP BY lag / ${DAY_MS}
      UNION ALL
-     SELECT 'total', NULL, NULL, count(*), 0, NULL, NULL, NULL FROM per`,
+     SELECT 'total', NULL, NULL, count(*), 0, NULL, NULL, NULL, NULL FROM per`,
   );
   const names = db.prepare(
-    `SELECT name, origin, count(*) AS conversions, coalesce(sum(revenue), 0) AS revenue FROM conversions
-     GROUP BY name, origin ORDER BY conversions DESC, name, origin`,
+    `SELECT name, origin, count(*) AS conversions, coalesce(sum(reporting_revenue), 0) AS revenue,
+       json_group_array(json_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL) AS unconverted
+     FROM conversions GROUP BY name, origin ORDER BY conversions DESC, name, origin`,
   );
   const conversionCount = db.prepare(`SELECT count(*) AS n FROM (${CONVERSIONS_IN_RANGE})`);
 
@@ -137,9 +158,10 @@ export function journeyQueries(db: Db) {
          OR EXISTS (SELECT 1 FROM conv WHERE conv.person_id = p.person_id))
      SELECT
        (SELECT count(*) FROM active) AS persons,
-       (SELECT count(*) FROM identities i JOIN active USING (person_id) WHERE i.kind = 'anonymousId') AS devices,
+       (SELECT count(*) FROM identities i JOIN active USING (person_id) WHERE i.kind = 'anonymousId' AND i.alias_only = 0) AS devices,
        (SELECT count(*) FROM conv) AS conversions,
-       (SELECT coalesce(sum(revenue), 0) FROM conv) AS revenue,
+       (SELECT coalesce(sum(reporting_revenue), 0) FROM conv) AS revenue,
+       (SELECT json_group_array(json_array(currency, revenue)) FROM conv WHERE reporting_revenue IS NULL) AS unconverted,
        (SELECT count(*) FROM conv JOIN credits cr INDEXED BY credits_conversion_model
           ON cr.conversion_id = conv.id AND cr.model = 'linear' AND cr.touch_index IS NOT NULL) AS touches`,
   );
@@ -171,14 +193,18 @@ export function journeyQueries(db: Db) {
     },
     /** Every conversion name with its origin (track event or won deal), most conversions first. */
     conversionNames(): ConversionNameRow[] {
-      return names.all() as ConversionNameRow[];
+      return (names.all() as Array<Omit<ConversionNameRow, "unconverted"> & { unconverted: string | null }>).map((r) => ({
+        ...r,
+        unconverted: unconvertedPairs(r.unconverted),
+      }));
     },
     conversionCount(f: JourneyFilter): number {
       return (conversionCount.get(params(f)) as { n: number }).n;
     },
     overviewCounts(f: Omit<JourneyFilter, "conversion">): OverviewCounts {
       const bounded = f.from !== null || f.to !== null ? 1 : 0;
-      return overview.get({ ...params({ ...f, conversion: null }), bounded }) as OverviewCounts;
+      const r = overview.get({ ...params({ ...f, conversion: null }), bounded }) as Omit<OverviewCounts, "unconverted"> & { unconverted: string | null };
+      return { ...r, unconverted: JSON.parse(r.unconverted ?? "[]") as Array<[string, number]> };
     },
     /** Milliseconds from first eligible touch to conversion, ascending. */
     timesToConversion(f: Omit<JourneyFilter, "conversion">): number[] {

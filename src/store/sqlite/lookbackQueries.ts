@@ -12,7 +12,9 @@ export interface LookbackConversion {
   /** Null for a won deal whose person is not known yet (credited Unattributed). */
   personId: number | null;
   at: number;
+  /** In the reporting currency (currency null), or in `currency` when it has no rate. */
   revenue: number;
+  currency: string | null;
 }
 
 /** A touchpoint as a report-time recomputation needs it (the models' inputs and the grouping fields). */
@@ -36,11 +38,11 @@ export interface LookbackTouch {
  */
 export function lookbackQueries(db: Db) {
   const range = "at >= @from AND at < @to AND (@conversion IS NULL OR name = @conversion)";
-  const unowned = db.prepare(`SELECT person_id AS personId, at, revenue FROM conversions WHERE person_id IS NULL AND ${range} ORDER BY at, id`);
+  const unowned = db.prepare(`SELECT person_id AS personId, at, COALESCE(reporting_revenue, revenue) AS revenue, CASE WHEN reporting_revenue IS NULL THEN currency END AS currency FROM conversions WHERE person_id IS NULL AND ${range} ORDER BY at, id`);
   // The next `limit` persons (by id) with a conversion in range, and those conversions.
   const page = db.prepare(
     `WITH ps AS (SELECT DISTINCT person_id FROM conversions WHERE person_id > @after AND ${range} ORDER BY person_id LIMIT @limit)
-     SELECT c.person_id AS personId, c.at, c.revenue FROM ps JOIN conversions c ON c.person_id = ps.person_id
+     SELECT c.person_id AS personId, c.at, COALESCE(c.reporting_revenue, c.revenue) AS revenue, CASE WHEN c.reporting_revenue IS NULL THEN c.currency END AS currency FROM ps JOIN conversions c ON c.person_id = ps.person_id
      WHERE c.at >= @from AND c.at < @to AND (@conversion IS NULL OR c.name = @conversion)
      ORDER BY c.person_id, c.at, c.id`,
   );

@@ -298,6 +298,42 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 4,
+    name: "message time source; rejected messages once per payload; revenue in the reporting currency",
+    sql: `
+      -- Which field a message's time was read from: timestamp, originalTimestamp, sentAt,
+      -- receivedAt, or received (the time of receipt). NULL: stored before this migration.
+      ALTER TABLE messages ADD COLUMN timestamp_source TEXT;
+
+      -- Rejected messages are kept once per distinct payload (its SHA-256, hex, of the UTF-8
+      -- JSON): a re-sent bad message updates received_at, reason and arrivals of its row.
+      -- sha256_hex is registered by db.ts before migrations run.
+      ALTER TABLE rejected ADD COLUMN payload_hash TEXT;
+      ALTER TABLE rejected ADD COLUMN arrivals INTEGER NOT NULL DEFAULT 1;
+      UPDATE rejected SET payload_hash = sha256_hex(payload);
+      UPDATE rejected SET arrivals = (SELECT count(*) FROM rejected r WHERE r.payload_hash = rejected.payload_hash);
+      DELETE FROM rejected WHERE id NOT IN (SELECT max(id) FROM rejected GROUP BY payload_hash);
+      CREATE UNIQUE INDEX rejected_payload ON rejected (payload_hash);
+      -- GET /api/rejected: newest first.
+      CREATE INDEX rejected_received ON rejected (received_at, id);
+
+      -- Revenue in REPORTING_CURRENCY, converted at derivation with EXCHANGE_RATES_PATH (recompute
+      -- applies a new rates file). conversions.reporting_revenue: NULL when the conversion's
+      -- currency has no rate; revenue_error: why a track revenue could not be read (revenue 0).
+      -- credits/report_days.currency: NULL when revenue is in the reporting currency, else the
+      -- currency the revenue stayed in (reports list it apart, never summed into the total).
+      -- Rows from before keep summing as they did until the next recompute.
+      ALTER TABLE conversions ADD COLUMN reporting_revenue REAL;
+      ALTER TABLE conversions ADD COLUMN revenue_error TEXT;
+      UPDATE conversions SET reporting_revenue = revenue;
+      ALTER TABLE credits ADD COLUMN currency TEXT;
+      ALTER TABLE report_days ADD COLUMN currency TEXT;
+
+      -- An anonymousId known only as an alias's previousId: not a device (device_count).
+      ALTER TABLE identities ADD COLUMN alias_only INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
     version: 5,
     name: "readiness probe",
     sql: `

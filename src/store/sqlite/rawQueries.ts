@@ -1,16 +1,28 @@
-import type { Db } from "./db.js";
+import { sha256Hex, type Db } from "./db.js";
 import type { CrmHitRow, StoredMessage } from "../types.js";
 import { toHit, toMessage, type HitDbRow, type MessageDbRow } from "./rawRows.js";
 
 /** Raw input: Segment messages, rejected messages and CRM hits. */
 export function rawQueries(db: Db) {
   const insertMessage = db.prepare(
-    `INSERT OR IGNORE INTO messages (message_id, type, anonymous_id, user_id, device_id, event, timestamp, received_at, payload)
-     VALUES (@messageId, @type, @anonymousId, @userId, @deviceId, @event, @timestamp, @receivedAt, @payload)`,
+    `INSERT OR IGNORE INTO messages (message_id, type, anonymous_id, user_id, device_id, event, timestamp, timestamp_source, received_at, payload)
+     VALUES (@messageId, @type, @anonymousId, @userId, @deviceId, @event, @timestamp, @timestampSource, @receivedAt, @payload)`,
   );
+  const messageParams = (m: StoredMessage) => ({ ...m, timestampSource: m.timestampSource ?? null });
+  // One row per distinct payload: a repeat moves the row to its latest arrival and reason.
   const insertRejected = db.prepare(
-    "INSERT INTO rejected (received_at, message_id, reason, payload) VALUES (?, ?, ?, ?)",
+    `INSERT INTO rejected (received_at, message_id, reason, payload, payload_hash) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (payload_hash) DO UPDATE SET received_at = max(received_at, excluded.received_at),
+       message_id = excluded.message_id, reason = excluded.reason, arrivals = arrivals + 1`,
   );
+  const copyRejected = db.prepare(
+    "INSERT OR IGNORE INTO rejected (received_at, message_id, reason, payload, payload_hash, arrivals) VALUES (?, ?, ?, ?, ?, ?)",
+  );
+  const rejectedPage = db.prepare(
+    "SELECT id, received_at, message_id, reason, payload, arrivals FROM rejected ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?",
+  );
+  const rejectedCount = db.prepare("SELECT count(*) FROM rejected").pluck();
+  const deleteRejected = db.prepare("DELETE FROM rejected WHERE id = ?");
   const byDevice = db.prepare("SELECT * FROM messages WHERE device_id = ? ORDER BY timestamp, message_id");
   const byId = db.prepare("SELECT * FROM messages WHERE message_id = ?");
   const deletes = db.prepare("SELECT * FROM messages WHERE type = 'delete' ORDER BY seq");
@@ -24,10 +36,7 @@ export function rawQueries(db: Db) {
   );
   const hitsForDeal = db.prepare("SELECT * FROM crm_hits WHERE deal_id = ? ORDER BY seq");
   const allHits = db.prepare("SELECT * FROM crm_hits WHERE error IS NULL ORDER BY seq");
-  const rejectedAfter = db.prepare("SELECT id, received_at, message_id, reason, payload FROM rejected WHERE id > ? ORDER BY id LIMIT ?");
-  const rejectedStored = db.prepare(
-    "SELECT EXISTS (SELECT 1 FROM rejected WHERE received_at = ? AND message_id IS ? AND reason = ? AND payload = ?) AS n",
-  ).pluck();
+  const rejectedAfter = db.prepare("SELECT id, received_at, message_id, reason, payload, arrivals FROM rejected WHERE id > ? ORDER BY id LIMIT ?");
   const insertHitIfNew = db.prepare(
     "INSERT OR IGNORE INTO crm_hits (hit_id, deal_id, received_at, date, payload, error) VALUES (?, ?, ?, ?, ?, ?)",
   );
@@ -35,10 +44,21 @@ export function rawQueries(db: Db) {
   return {
     /** Returns false when the messageId is already stored (a duplicate). */
     insertMessage(m: StoredMessage): boolean {
-      return insertMessage.run(m).changes === 1;
+      return insertMessage.run(messageParams(m)).changes === 1;
     },
+    /** Keeps a rejected message; the same payload again updates its row (one row per distinct payload). */
     insertRejected(receivedAt: number, messageId: string | null, reason: string, payload: string): void {
-      insertRejected.run(receivedAt, messageId, reason, payload);
+      insertRejected.run(receivedAt, messageId, reason, payload, sha256Hex(payload));
+    },
+    /** Rejected messages newest first (GET /api/rejected). */
+    rejectedPage(limit: number, offset: number): { rows: RejectedRow[]; total: number } {
+      return { rows: (rejectedPage.all(limit, offset) as RejectedDbRow[]).map(toRejected), total: rejectedCount.get() as number };
+    },
+    /** Removes rejected rows (those a replay stored as messages). Returns how many were removed. */
+    deleteRejected(ids: readonly number[]): number {
+      let n = 0;
+      for (const id of ids) n += deleteRejected.run(id).changes;
+      return n;
     },
     messagesOfDevice(deviceId: string): StoredMessage[] {
       return (byDevice.all(deviceId) as MessageDbRow[]).map(toMessage);
@@ -61,7 +81,7 @@ export function rawQueries(db: Db) {
     },
     /** Inserts messages; returns, per message, false when its messageId is already stored. */
     insertMessages(ms: readonly StoredMessage[]): boolean[] {
-      return ms.map((m) => insertMessage.run(m).changes === 1);
+      return ms.map((m) => insertMessage.run(messageParams(m)).changes === 1);
     },
     insertHit(hitId: string, dealId: string | null, receivedAt: number, payload: string, error: string | null): number {
       const date = new Date(receivedAt).toISOString().slice(0, 10);
@@ -78,13 +98,13 @@ export function rawQueries(db: Db) {
       return (rejectedAfter.all(id, limit) as RejectedDbRow[]).map(toRejected);
     },
     /**
-     * Copies rejected rows (their ids are not kept); a row equal to one stored before the call
-     * (same received_at, message_id, reason and payload) is skipped. Returns how many were inserted.
+     * Copies rejected rows (their ids are not kept); a row whose payload is stored already is
+     * skipped. Returns how many were inserted.
      */
     insertRejectedRows(rows: readonly Omit<RejectedRow, "id">[]): number {
-      const fresh = rows.filter((r) => rejectedStored.get(r.receivedAt, r.messageId, r.reason, r.payload) === 0);
-      for (const r of fresh) insertRejected.run(r.receivedAt, r.messageId, r.reason, r.payload);
-      return fresh.length;
+      let n = 0;
+      for (const r of rows) n += copyRejected.run(r.receivedAt, r.messageId, r.reason, r.payload, sha256Hex(r.payload), r.arrivals ?? 1).changes;
+      return n;
     },
     /** Copies CRM hits in the order given, keeping hit_id, date, payload and error; a stored hit_id is skipped. Returns how many were inserted. */
     insertHits(hits: readonly Omit<CrmHitRow, "seq">[]): number {
@@ -102,6 +122,8 @@ export interface RejectedRow {
   messageId: string | null;
   reason: string;
   payload: string;
+  /** How many times this payload was rejected (migration 4). */
+  arrivals?: number;
 }
 
 export interface RejectedDbRow {
@@ -110,12 +132,14 @@ export interface RejectedDbRow {
   message_id: string | null;
   reason: string;
   payload: string;
+  arrivals: number;
 }
 
 export const toRejected = (r: RejectedDbRow): RejectedRow => ({
-  id: r.id,
+  id: Number(r.id),
   receivedAt: r.received_at,
   messageId: r.message_id,
   reason: r.reason,
   payload: r.payload,
+  arrivals: r.arrivals,
 });

@@ -10,21 +10,28 @@ export interface MessageDbRow {
   device_id: string;
   event: string | null;
   timestamp: number;
+  /** Migration 4; absent from rows selected by column list elsewhere. */
+  timestamp_source?: string | null;
   received_at: number;
   payload: string;
 }
 
-export const toMessage = (r: MessageDbRow): StoredMessage => ({
-  messageId: r.message_id,
-  type: r.type,
-  anonymousId: r.anonymous_id,
-  userId: r.user_id,
-  deviceId: r.device_id,
-  event: r.event,
-  timestamp: r.timestamp,
-  receivedAt: r.received_at,
-  payload: r.payload,
-});
+export const toMessage = (r: MessageDbRow): StoredMessage => {
+  const m: StoredMessage = {
+    messageId: r.message_id,
+    type: r.type,
+    anonymousId: r.anonymous_id,
+    userId: r.user_id,
+    deviceId: r.device_id,
+    event: r.event,
+    timestamp: r.timestamp,
+    receivedAt: r.received_at,
+    payload: r.payload,
+  };
+  // Rows from before migration 4 (and ones stored without it) carry no source.
+  if (r.timestamp_source !== undefined && r.timestamp_source !== null) m.timestampSource = r.timestamp_source;
+  return m;
+};
 
 export interface HitDbRow {
   seq: number;

@@ -12,8 +12,10 @@ export interface ReportFilter {
   sourceMedium?: string | null;
 }
 
+/** One group's credited conversions and revenue in one currency (null: REPORTING_CURRENCY; else unconverted). */
 export interface ReportRow {
   key: string;
+  currency: string | null;
   conversions: number;
   revenue: number;
 }
@@ -47,10 +49,10 @@ export function reportQueries(db: Db) {
   const cleanDay = db.prepare("DELETE FROM report_dirty_days WHERE day = ?");
   const models = db.prepare(MODELS_SQL).pluck();
   const sumDay = db.prepare(
-    `INSERT INTO report_days (model, day, conversion_name, is_touch, channel, source, medium, campaign, conversions, revenue)
-     SELECT model, @day, conversion_name, touchpoint_id IS NOT NULL, channel, source, medium, campaign, sum(credit), sum(credit * revenue)
+    `INSERT INTO report_days (model, day, conversion_name, is_touch, channel, source, medium, campaign, currency, conversions, revenue)
+     SELECT model, @day, conversion_name, touchpoint_id IS NOT NULL, channel, source, medium, campaign, currency, sum(credit), sum(credit * revenue)
      FROM credits WHERE model = @model AND conversion_at >= @day * ${DAY_MS} AND conversion_at < (@day + 1) * ${DAY_MS}
-     GROUP BY conversion_name, touchpoint_id IS NOT NULL, channel, source, medium, campaign`,
+     GROUP BY conversion_name, touchpoint_id IS NOT NULL, channel, source, medium, campaign, currency`,
   );
   const refresh = (limit: number): number => {
     const days = dirtyDays.pluck().all(limit) as number[];
@@ -68,22 +70,22 @@ export function reportQueries(db: Db) {
     (["channel", "source", "source_medium", "campaign"] as GroupBy[]).map((g) => [
       g,
       db.prepare(
-        `SELECT key, sum(c) AS conversions, sum(r) AS revenue FROM (
-           SELECT ${keyOf(g, "is_touch")} AS key, conversions AS c, revenue AS r FROM report_days
+        `SELECT key, currency, sum(c) AS conversions, sum(r) AS revenue FROM (
+           SELECT ${keyOf(g, "is_touch")} AS key, currency, conversions AS c, revenue AS r FROM report_days
            WHERE model = @model AND day >= @dayFrom AND day < @dayTo
              AND day NOT IN (SELECT day FROM report_dirty_days)
              AND (@conversion IS NULL OR conversion_name = @conversion)${DRILL}
            UNION ALL
-           SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, credit AS c, credit * revenue AS r FROM credits
+           SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, currency, credit AS c, credit * revenue AS r FROM credits
            WHERE model = @model AND ((conversion_at >= @aFrom AND conversion_at < @aTo) OR (conversion_at >= @bFrom AND conversion_at < @bTo))
              AND (@conversion IS NULL OR conversion_name = @conversion)${DRILL}
            UNION ALL
-           SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, credit AS c, credit * revenue AS r
+           SELECT ${keyOf(g, "touchpoint_id IS NOT NULL")} AS key, currency, credit AS c, credit * revenue AS r
            FROM report_dirty_days d JOIN credits ON model = @model
              AND conversion_at >= d.day * ${DAY_MS} AND conversion_at < (d.day + 1) * ${DAY_MS}
            WHERE d.day >= @dayFrom AND d.day < @dayTo
              AND (@conversion IS NULL OR conversion_name = @conversion)${DRILL})
-         GROUP BY key ORDER BY revenue DESC, conversions DESC, key`,
+         GROUP BY key, currency ORDER BY key, currency NULLS FIRST`,
       ),
     ]),
   ) as Record<GroupBy, ReturnType<Db["prepare"]>>;

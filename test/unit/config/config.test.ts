@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError, envSchema, loadConfig } from "../../../src/config/index.js";
 
 describe("loadConfig", () => {
@@ -16,6 +18,24 @@ describe("loadConfig", () => {
     expect(c.segmentHost).toBe("https://api.segment.io");
     expect(c.segmentWriteKey).toBeUndefined();
     expect(c.retentionDays).toBeUndefined();
+    expect(c.reportingCurrency).toBe("USD");
+    expect(c.exchangeRates).toEqual([]);
+  });
+
+  test("REPORTING_CURRENCY is upper-cased; EXCHANGE_RATES_PATH is read and validated at start", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sa-rates-"));
+    try {
+      const good = join(dir, "good.csv");
+      writeFileSync(good, "date,currency,rate\n2026-01-01,EUR,1.1\n");
+      const c = loadConfig({ REPORTING_CURRENCY: " usd ", EXCHANGE_RATES_PATH: good });
+      expect(c.reportingCurrency).toBe("USD");
+      expect(c.exchangeRates).toEqual([{ date: "2026-01-01", from: Date.UTC(2026, 0, 1), currency: "EUR", rate: 1.1 }]);
+      const bad = join(dir, "bad.csv");
+      writeFileSync(bad, "date,currency,rate\n2026-01-01,EUR,0\n");
+      expect(() => loadConfig({ EXCHANGE_RATES_PATH: bad })).toThrow(/EXCHANGE_RATES_PATH: .*bad\.csv: line 2: rate must be a number greater than 0/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("position weights and campaign priority: defaults and parsed values", () => {
@@ -48,6 +68,9 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["DATABASE_URL", "mysql://x"],
     ["RETENTION_DAYS", "0"],
+    ["REPORTING_CURRENCY", "dollars"],
+    ["REPORTING_CURRENCY", "US"],
+    ["EXCHANGE_RATES_PATH", "/nonexistent/rates.csv"],
     ["SEGMENT_ALLOW_FIRST_EVENT_SIGNATURE", "maybe"],
     ["HOST", "not a host!"],
     ["POSITION_WEIGHTS", "40,20"],

@@ -73,6 +73,12 @@ describe("parseCrmHit", () => {
     [" 42.1 ", 42.1],
     ["-15.00", -15],
     ["0.5", 0.5],
+    // Money strings as people write them (issue 15): decimal comma, symbols, codes, spaces.
+    ["12,50", 12.5],
+    ["1.200,50", 1200.5],
+    ["1,20", 1.2],
+    ["$100", 100],
+    ["1 200", 1200],
   ])("amount %j → %s", (amount, expected) => {
     expect(ok(parseCrmHit({ ...base, amount }, RECEIVED)).amount).toBe(expected);
   });
@@ -88,13 +94,12 @@ describe("parseCrmHit", () => {
 
   test.each([
     ["abc"],
-    ["12,50"],
-    ["1.200,50"],
-    ["1,20"],
-    ["$100"],
-    ["100 EUR"],
-    ["1 200"],
+    ["1.200.50"],
+    ["1,2,3"],
     ["1e3"],
+    [1e308],
+    ["1e308"],
+    ["1,000,000,000,000,000"],
     ["."],
     [true],
     [{ value: 1 }],
@@ -105,6 +110,16 @@ describe("parseCrmHit", () => {
       field: "amount",
       message: expect.stringContaining("amount"),
     });
+  });
+
+  test("an amount beyond the bound is refused naming the bound", () => {
+    expect(parseCrmHit({ ...base, amount: 1e308 }, RECEIVED)).toMatchObject({ kind: "invalid", field: "amount", message: expect.stringContaining("at most 1e+12") });
+  });
+
+  test("a currency in the amount string is the deal's currency unless the currency field contradicts it", () => {
+    expect(ok(parseCrmHit({ ...base, amount: "100 EUR" }, RECEIVED))).toMatchObject({ amount: 100, currency: "EUR" });
+    expect(ok(parseCrmHit({ ...base, amount: "1.299,00 €", currency: "eur" }, RECEIVED))).toMatchObject({ amount: 1299, currency: "EUR" });
+    expect(parseCrmHit({ ...base, amount: "100 EUR", currency: "USD" }, RECEIVED)).toMatchObject({ kind: "invalid", field: "amount", message: "amount is in EUR but currency is USD" });
   });
 
   test("a bad total is named as total", () => {
@@ -137,6 +152,8 @@ describe("parseCrmHit", () => {
     [1717243200, 1717243200000],
     [1717243200123, 1717243200123],
     ["1717243200", 1717243200000],
+    [253402300799999, 253402300799999],
+    ["9999-12-31T23:59:59.999Z", 253402300799999],
   ])("createdAt %j → %s (no offset means UTC; epoch s or ms)", (createdAt, expected) => {
     expect(ok(parseCrmHit({ ...base, createdAt }, RECEIVED)).createdAt).toBe(expected);
   });
@@ -152,6 +169,13 @@ describe("parseCrmHit", () => {
     ["updatedAt", "2024-01-01T10:00:00+25:00"],
     ["updatedAt", -5],
     ["updatedAt", false],
+    // Past the Date range or year 9999 (issue 15): refused here, not a 500 later.
+    ["createdAt", 9e15],
+    ["updatedAt", 9e15],
+    ["createdAt", 1e308],
+    ["createdAt", "9000000000000000"],
+    ["createdAt", 253402300800000],
+    ["updatedAt", Number.MAX_SAFE_INTEGER],
   ])("%s %j is invalid and named", (field, value) => {
     expect(parseCrmHit({ ...base, [field]: value }, RECEIVED)).toMatchObject({
       kind: "invalid",

@@ -4,9 +4,12 @@ import {
   MAX_ID_LENGTH,
   MAX_MESSAGE_BYTES,
   MAX_MESSAGE_DEPTH,
+  CONTENT_ID_PREFIX,
+  contentMessageId,
   validateMessage,
   type Validation,
 } from "../../../src/ingest/validateMessage.js";
+import { parseSegmentTime } from "../../../src/ingest/parseTime.js";
 
 const base = { messageId: "m1", anonymousId: "a1", timestamp: "2026-01-02T03:04:05.000Z" };
 
@@ -31,15 +34,17 @@ describe("validateMessage", () => {
     ["an array", [1], "message is not a JSON object"],
     ["unknown type", { ...base, type: "pageview" }, 'unknown type "pageview"'],
     ["missing type", { ...base }, "unknown type null"],
-    ["missing messageId", { ...base, messageId: undefined, type: "page" }, "messageId is missing"],
-    ["empty messageId", { ...base, messageId: "", type: "page" }, "messageId is missing"],
     ["no ids", { messageId: "m", type: "page", timestamp: base.timestamp }, "userId or anonymousId is required"],
     ["track without event", { ...base, type: "track" }, "track message without event"],
     ["track with blank event", { ...base, type: "track", event: "  " }, "track message without event"],
     ["alias without previousId", { ...base, type: "alias", userId: "u" }, "alias message without previousId"],
     ["group without groupId", { ...base, type: "group" }, "group message without groupId"],
-    ["missing timestamp", { ...base, timestamp: undefined, type: "page" }, "timestamp is missing or not ISO 8601"],
     ["bad timestamp", { ...base, timestamp: "yesterday", type: "page" }, "timestamp is missing or not ISO 8601"],
+    ["bad originalTimestamp", { ...base, timestamp: undefined, originalTimestamp: "soon", type: "page" }, "originalTimestamp is not an ISO 8601 time"],
+    ["bad sentAt", { ...base, timestamp: undefined, sentAt: 12, type: "page" }, "sentAt is not an ISO 8601 time"],
+    ["absurd revenue", { ...base, type: "track", event: "Order Completed", properties: { revenue: 1e308 } }, "properties.revenue is out of range"],
+    ["absurd total string", { ...base, type: "track", event: "Order Completed", properties: { total: "$1,000,000,000,000,000" } }, "properties.total is out of range"],
+    ["delete without ids", { type: "delete", context: {} }, "userId or anonymousId is required"],
   ])("%s is rejected with its reason", (_name, msg, reason) => {
     const v = validateMessage(msg);
     expect(v.kind).toBe("rejected");
@@ -168,5 +173,109 @@ describe("validateMessage rejects what cannot be stored as it is", () => {
   test("an event name longer than 1024 characters is rejected", () => {
     const v = validateMessage({ ...base, type: "track", event: "e".repeat(MAX_EVENT_LENGTH + 1) });
     expect(v).toEqual({ kind: "rejected", reason: "event is longer than 1024 characters", messageId: "m1" });
+  });
+});
+
+const RECEIVED = Date.UTC(2026, 5, 1, 12, 0, 0);
+const valid = (msg: unknown) => {
+  const v = validateMessage(msg, RECEIVED);
+  if (v.kind !== "valid") throw new Error(`expected valid, got ${JSON.stringify(v)}`);
+  return v.message;
+};
+
+describe("validateMessage: messages without messageId (issue 15)", () => {
+  const noId = { anonymousId: "a1", type: "page", timestamp: "2026-01-02T03:04:05Z", properties: { b: 1, a: [1, { y: 2, x: 3 }] } };
+
+  test("get a stable id from the SHA-256 of their canonical JSON", () => {
+    const id = valid(noId).messageId;
+    expect(id).toMatch(new RegExp(`^${CONTENT_ID_PREFIX}[0-9a-f]{64}$`));
+    // Keys in another order, at every level: the same message, the same id.
+    const reordered = { properties: { a: [1, { x: 3, y: 2 }], b: 1 }, timestamp: noId.timestamp, type: "page", anonymousId: "a1" };
+    expect(valid(reordered).messageId).toBe(id);
+    expect(contentMessageId(noId)).toBe(id);
+  });
+
+  test.each([
+    ["another value", { ...noId, properties: { b: 2, a: [1, { y: 2, x: 3 }] } }],
+    ["another array order", { ...noId, properties: { b: 1, a: [{ y: 2, x: 3 }, 1] } }],
+    ["another time", { ...noId, timestamp: "2026-01-02T03:04:06Z" }],
+  ])("a message with %s gets another id", (_name, other) => {
+    expect(valid(other).messageId).not.toBe(valid(noId).messageId);
+  });
+
+  test("an empty messageId counts as none; a given messageId is kept", () => {
+    expect(valid({ ...noId, messageId: "" }).messageId).toMatch(/^sha256:/);
+    expect(valid({ ...noId, messageId: 7 }).messageId).toBe("7");
+  });
+});
+
+describe("validateMessage: the message's time (issue 15)", () => {
+  const ids = { messageId: "m1", anonymousId: "a1", type: "page" };
+  test.each([
+    ["timestamp", { timestamp: "2026-01-02T03:04:05Z", originalTimestamp: "2025-01-01T00:00:00Z" }, Date.UTC(2026, 0, 2, 3, 4, 5)],
+    ["originalTimestamp", { originalTimestamp: "2026-01-02T03:04:05+02:00", sentAt: "2025-01-01T00:00:00Z" }, Date.UTC(2026, 0, 2, 1, 4, 5)],
+    ["sentAt", { sentAt: "2026-01-02T03:04:05.5Z", receivedAt: "2025-01-01T00:00:00Z" }, Date.UTC(2026, 0, 2, 3, 4, 5, 500)],
+    ["receivedAt", { receivedAt: "2026-01-02T03:04:05Z" }, Date.UTC(2026, 0, 2, 3, 4, 5)],
+    ["received", {}, RECEIVED],
+    ["originalTimestamp", { timestamp: null, originalTimestamp: "2026-01-02T03:04:05Z" }, Date.UTC(2026, 0, 2, 3, 4, 5)],
+    ["originalTimestamp", { timestamp: "", originalTimestamp: "2026-01-02T03:04:05Z" }, Date.UTC(2026, 0, 2, 3, 4, 5)],
+  ])("falls back to %s", (source, times, at) => {
+    const m = valid({ ...ids, ...times });
+    expect(m.timestampSource).toBe(source);
+    expect(m.timestamp).toBe(at);
+  });
+});
+
+describe("parseSegmentTime", () => {
+  test.each([
+    ["2026-01-02T03:04:05Z", Date.UTC(2026, 0, 2, 3, 4, 5)],
+    ["2026-01-02T03:04:05.123Z", Date.UTC(2026, 0, 2, 3, 4, 5, 123)],
+    ["2026-01-02T03:04:05.123456789Z", Date.UTC(2026, 0, 2, 3, 4, 5, 123)],
+    ["2026-01-02T03:04:05+02:00", Date.UTC(2026, 0, 2, 1, 4, 5)],
+    ["2026-01-02T03:04:05+0200", Date.UTC(2026, 0, 2, 1, 4, 5)],
+    ["2026-01-02T03:04:05-05", Date.UTC(2026, 0, 2, 8, 4, 5)],
+    ["2026-01-02T03:04:05-03:30", Date.UTC(2026, 0, 2, 6, 34, 5)],
+    ["2026-01-02T03:04:05", Date.UTC(2026, 0, 2, 3, 4, 5)],
+    ["2026-01-02 03:04:05Z", Date.UTC(2026, 0, 2, 3, 4, 5)],
+    ["2026-01-02", Date.UTC(2026, 0, 2)],
+    // Go's time.Time.String(), as in Segment's delete notices.
+    ["2019-05-16 13:52:11.542 +0000 UTC", Date.UTC(2019, 4, 16, 13, 52, 11, 542)],
+    ["2019-05-16 13:52:11.542209 +0000 UTC m=+0.000000001", Date.UTC(2019, 4, 16, 13, 52, 11, 542)],
+    ["2019-05-16 13:52:11 +0000 UTC", Date.UTC(2019, 4, 16, 13, 52, 11)],
+    ["2019-05-16 15:52:11.5 +0200 CEST", Date.UTC(2019, 4, 16, 13, 52, 11, 500)],
+    ["2019-05-16 10:52:11.123456789 -0300 -03 m=+3.14", Date.UTC(2019, 4, 16, 13, 52, 11, 123)],
+    ["Thu, 01 Jan 2026 00:00:00 GMT", Date.UTC(2026, 0, 1)],
+  ])("%s → %d", (text, at) => {
+    expect(parseSegmentTime(text)).toBe(at);
+  });
+
+  test.each([
+    ["yesterday"],
+    ["2026-02-30T00:00:00Z"],
+    ["2026-13-01T00:00:00Z"],
+    ["2026-01-01T24:00:00Z"],
+    ["2026-01-01T10:00:00+25:00"],
+    ["01/02/2026"],
+    ["Thu Jan 01 2026 00:00:00"],
+    [1767225600000],
+    [null],
+  ])("%j is not a time", (text) => {
+    expect(parseSegmentTime(text)).toBeNull();
+  });
+});
+
+describe("validateMessage: delete requests always erase (issue 15)", () => {
+  test("a delete with no messageId and a Go-style or unreadable time is valid", () => {
+    const m = valid({ type: "delete", userId: "u1", originalTimestamp: "2019-05-16 13:52:11.542 +0000 UTC" });
+    expect(m.type).toBe("delete");
+    expect(m.messageId).toMatch(/^sha256:/);
+    expect(m.timestamp).toBe(Date.UTC(2019, 4, 16, 13, 52, 11, 542));
+    const garbled = valid({ type: "delete", userId: "u1", timestamp: "garbage", sentAt: "1960-01-01T00:00:00Z" });
+    expect(garbled.timestampSource).toBe("received");
+    expect(garbled.timestamp).toBe(RECEIVED);
+  });
+
+  test("an over-long messageId on a delete is replaced, not a rejection", () => {
+    expect(valid({ type: "delete", userId: "u1", messageId: "x".repeat(MAX_ID_LENGTH + 1) }).messageId).toMatch(/^sha256:/);
   });
 });

@@ -57,11 +57,25 @@ describe("grouping recomputed credits", () => {
     totals.add("\uFF21", 1, 0); // sorts before the surrogate pair in UTF-8, after it in UTF-16
     totals.add("z", 0, 0);
     expect(totals.rows()).toEqual([
-      { key: "b", conversions: 0.75, revenue: 60 },
-      { key: "a", conversions: 0.5, revenue: 50 },
-      { key: "\uFF21", conversions: 1, revenue: 0 },
-      { key: "\u{1F600}", conversions: 1, revenue: 0 },
-      { key: "z", conversions: 0, revenue: 0 },
+      { key: "b", currency: null, conversions: 0.75, revenue: 60 },
+      { key: "a", currency: null, conversions: 0.5, revenue: 50 },
+      { key: "\uFF21", currency: null, conversions: 1, revenue: 0 },
+      { key: "\u{1F600}", currency: null, conversions: 1, revenue: 0 },
+      { key: "z", currency: null, conversions: 0, revenue: 0 },
+    ]);
+  });
+
+  test("revenue without a rate stays apart per currency: one row per (key, currency)", () => {
+    const totals = new CreditTotals();
+    totals.add("a", 0.5, 100);
+    totals.add("a", 0.5, 80, "EUR");
+    totals.add("a", 1, 10, "JPY");
+    totals.add("b", 1, 20, "EUR");
+    expect(totals.rows()).toEqual([
+      { key: "a", currency: null, conversions: 0.5, revenue: 50 },
+      { key: "a", currency: "EUR", conversions: 0.5, revenue: 40 },
+      { key: "b", currency: "EUR", conversions: 1, revenue: 20 },
+      { key: "a", currency: "JPY", conversions: 1, revenue: 10 },
     ]);
   });
 });
