@@ -1,3 +1,5 @@
+import { daysInMonth, parseOffset } from "../ingest/parseTime.js";
+
 /**
  * CRM times, to epoch milliseconds, independent of the server's time zone.
  *
@@ -50,19 +52,4 @@ function fromIso(text: string): number | null {
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   const offsetMinutes = parseOffset(offset);
   return offsetMinutes === null ? null : utc - offsetMinutes * 60_000;
-}
-
-function parseOffset(offset: string): number | null {
-  if (offset === "Z" || offset === "z") return 0;
-  const sign = offset.startsWith("-") ? -1 : 1;
-  const digits = offset.slice(1).replace(":", "");
-  const hours = Number(digits.slice(0, 2));
-  const minutes = Number(digits.slice(2) || "0");
-  if (hours > 23 || minutes > 59) return null;
-  return sign * (hours * 60 + minutes);
-}
-
-function daysInMonth(year: number, month: number): number {
-  // Day 0 of the next month is the last day of this one.
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

@@ -43,7 +43,8 @@ function fromParts(year: number, month: number, day: number, hour: number, minut
   return utc.getTime() - offsetMinutes * 60_000;
 }
 
-function parseOffset(offset: string): number | null {
+/** Minutes east of UTC of an ISO 8601 offset (`Z`, `+02`, `+0200`, `-05:30`); null when out of range. */
+export function parseOffset(offset: string): number | null {
   if (offset === "Z" || offset === "z") return 0;
   const sign = offset.startsWith("-") ? -1 : 1;
   const digits = offset.slice(1).replace(":", "");
@@ -53,7 +54,7 @@ function parseOffset(offset: string): number | null {
   return sign * (hours * 60 + minutes);
 }
 
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   const d = new Date(0);
   d.setUTCFullYear(year, month, 0); // day 0 of the next month: the last day of this one
   return d.getUTCDate();
