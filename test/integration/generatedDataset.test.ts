@@ -120,7 +120,7 @@ describe("the generated dataset (shared by the benchmark)", () => {
     } finally {
       await p.cleanup();
     }
-  });
+  }, 300_000); // two derivations of 2k persons: room to finish on a loaded machine (speed is benched, not tested)
 
   test("writeJsonLines writes one message per line", async () => {
     const { dir, cleanup } = tempDir();
