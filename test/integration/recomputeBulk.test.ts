@@ -148,6 +148,14 @@ async function pipelineWith(
   return p;
 }
 
+/** Rebuilds `live` through the live steps and `bulk` in bulk: the same summary (but timings) and the same derived tables. */
+async function expectSameRecompute(live: Awaited<ReturnType<typeof pipelineWith>>, bulk: Awaited<ReturnType<typeof pipelineWith>>) {
+  const a = await recomputeLive(live, silentLog);
+  const b = await bulkRecompute(bulk, silentLog);
+  expect({ ...b, phasesMs: undefined, markovSolveMs: 0 }).toEqual({ ...a, phasesMs: undefined, markovSolveMs: 0 });
+  expect(await derivedDump(bulk)).toEqual(await derivedDump(live));
+}
+
 // Two pipelines per run, each migrated, derived, refitted (with its bootstrap) and rebuilt: a few
 // seconds on an idle machine, many times that on a shared, loaded one. Not a speed check: only
 // room to finish (the speed of recompute is measured by `npm run bench`).
@@ -166,10 +174,7 @@ describe("bulk recompute", () => {
         const live = await pipelineWith(items, hits, derived, env);
         const bulk = await pipelineWith(items, hits, derived, env);
         try {
-          const a = await recomputeLive(live, silentLog);
-          const b = await bulkRecompute(bulk, silentLog);
-          expect({ ...b, phasesMs: undefined, markovSolveMs: 0 }).toEqual({ ...a, phasesMs: undefined, markovSolveMs: 0 });
-          expect(await derivedDump(bulk)).toEqual(await derivedDump(live));
+          await expectSameRecompute(live, bulk);
         } finally {
           await live.cleanup();
           await bulk.cleanup();
@@ -219,10 +224,7 @@ describe("bulk recompute", () => {
       try {
         const before = await derivedDump(live);
         expect(await derivedDump(bulk)).toEqual(before);
-        const a = await recomputeLive(live, silentLog);
-        const b = await bulkRecompute(bulk, silentLog);
-        expect({ ...b, phasesMs: undefined, markovSolveMs: 0 }).toEqual({ ...a, phasesMs: undefined, markovSolveMs: 0 });
-        expect(await derivedDump(bulk)).toEqual(await derivedDump(live));
+        await expectSameRecompute(live, bulk);
       } finally {
         await live.cleanup();
         await bulk.cleanup();
