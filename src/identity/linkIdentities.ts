@@ -33,6 +33,11 @@ export interface LinkResult {
   merged: number[];
   /** Identities seen for the first time (deals may be waiting for them). */
   added: IdentityKey[];
+  /**
+   * anonymousIds known so far only as an alias's previousId that now sent a message of their
+   * own: they count as devices from now on, so the person's device_count changed.
+   */
+  becameDevices: IdentityKey[];
 }
 
 /**
@@ -43,6 +48,7 @@ export interface LinkResult {
 export async function linkIdentities(graph: IdentityGraph, claim: IdentityClaim): Promise<LinkResult> {
   const merged: number[] = [];
   const added: IdentityKey[] = [];
+  const becameDevices: IdentityKey[] = [];
   const persons = new Set<number>();
   const missing: IdentityKey[] = [];
   for (const k of claim.ids) {
@@ -53,7 +59,10 @@ export async function linkIdentities(graph: IdentityGraph, claim: IdentityClaim)
     }
     persons.add(row.personId);
     await touch(graph, k, row.lastSeen, claim.at);
-    if (row.aliasOnly === true && k.viaAlias !== true) await graph.clearAliasOnly(k.kind, k.value);
+    if (row.aliasOnly === true && k.viaAlias !== true) {
+      await graph.clearAliasOnly(k.kind, k.value);
+      becameDevices.push({ kind: k.kind, value: k.value });
+    }
   }
   const personId = persons.size === 0 ? await graph.createPerson(claim.at) : await absorb(graph, [...persons], false, merged);
   for (const k of missing) {
@@ -67,10 +76,10 @@ export async function linkIdentities(graph: IdentityGraph, claim: IdentityClaim)
       added.push({ kind: "email", value: claim.email });
     } else {
       await touch(graph, { kind: "email", value: claim.email }, row.lastSeen, claim.at);
-      if (row.personId !== personId) return { personId: await absorb(graph, [personId, row.personId], true, merged), merged, added };
+      if (row.personId !== personId) return { personId: await absorb(graph, [personId, row.personId], true, merged), merged, added, becameDevices };
     }
   }
-  return { personId, merged, added };
+  return { personId, merged, added, becameDevices };
 }
 
 /**

@@ -26,6 +26,8 @@ export async function applyIdentityAndConversion(p: Pipeline, m: ValidMessage, d
     dirty.mark(link.personId);
     await linkWaitingDeals(p, link.personId, link.added, dirty);
   }
+  // An alias's previousId that now sends its own messages is a new device of the person.
+  if (link.becameDevices.length > 0) dirty.mark(link.personId);
   const conversion = conversionFromTrack(m, link.personId, p.conversionEvents);
   if (conversion) {
     await derived.upsertConversion(withReporting(p.money, conversion));

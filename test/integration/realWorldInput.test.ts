@@ -101,6 +101,24 @@ describe("identity across devices (issue 15)", () => {
     expect(after.traits.device_count).toBe(2);
   });
 
+  test("a previousId whose first own message adds nothing else (an identify of known ids) still becomes a device in the traits", async () => {
+    const { app } = setup();
+    await request(app)
+      .post("/webhooks/segment")
+      .send([
+        page("anon-laptop", "2026-05-01T10:00:00Z", "https://shop.example/", "https://www.google.com/"),
+        identify("user-id2", "anon-laptop", "2026-05-01T10:01:00Z"),
+        { type: "alias", messageId: "al-2", userId: "user-id2", previousId: "anon-tablet", timestamp: "2026-05-01T10:02:00Z" },
+      ])
+      .expect(200);
+    expect((await request(app).get("/api/people/user-id2")).body.traits.device_count).toBe(1);
+    // No touchpoint, no conversion, no new id: only the alias-only id turning into a device.
+    await request(app).post("/webhooks/segment").send([identify("user-id2", "anon-tablet", "2026-05-02T10:00:00Z")]).expect(200);
+    const after = (await request(app).get("/api/people/user-id2")).body;
+    expect(after.device_count).toBe(2);
+    expect(after.traits.device_count).toBe(2);
+  });
+
   test("after a merge, the identify traits describe the merged person; no Visitor Source Identified is sent twice", async () => {
     const { app, pipeline } = setup();
     await request(app)

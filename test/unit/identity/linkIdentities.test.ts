@@ -44,6 +44,20 @@ describe("linkIdentities", () => {
     expect(await personOf("userId", "old")).toBe(await personOf("userId", "new"));
   });
 
+  test("an alias's previousId is not a device until it sends a message of its own, and says so once", async () => {
+    await link(claim([user("u1")]));
+    const aliased = await link(claim([user("u1"), { ...anon("a9"), viaAlias: true }]));
+    expect(aliased.becameDevices).toEqual([]);
+    expect((await store.identities.identity("anonymousId", "a9"))?.aliasOnly).toBe(true);
+    // Named by an alias again: still not a device.
+    expect((await link(claim([user("u1"), { ...anon("a9"), viaAlias: true }]))).becameDevices).toEqual([]);
+    const own = await link(claim([anon("a9"), user("u1")]));
+    expect(own.added).toEqual([]);
+    expect(own.becameDevices).toEqual([anon("a9")]);
+    expect((await store.identities.identity("anonymousId", "a9"))?.aliasOnly).not.toBe(true);
+    expect((await link(claim([anon("a9")]))).becameDevices).toEqual([]);
+  });
+
   test("two userIds with the same email are linked as inferred", async () => {
     await link(claim([user("u1")], "same@example.com"));
     const r = await link(claim([user("u2")], "same@example.com"));
