@@ -22,9 +22,30 @@ function numberTypes(): pg.CustomTypesConfig {
   return types;
 }
 
+/**
+ * The connection string without its `options` parameter, and the startup options: the URL's
+ * own (e.g. `?options=-c statement_timeout=5000`) followed by the schema's search_path. pg lets
+ * a URL's `options` replace the `options` setting, which would drop the search_path and put the
+ * tables in the default schema: the two are joined here instead.
+ */
+export function startupOptions(url: string, schema: string | undefined): { url: string; options: string | undefined } {
+  const own = schema === undefined ? undefined : `-c search_path=${schemaName(schema)}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url, options: own };
+  }
+  const theirs = parsed.searchParams.get("options");
+  if (theirs === null) return { url, options: own };
+  parsed.searchParams.delete("options");
+  return { url: parsed.toString(), options: [theirs, own].filter((o) => o !== undefined && o !== "").join(" ") || undefined };
+}
+
 export function createPool(url: string, s: PoolSettings): pg.Pool {
+  const startup = startupOptions(url, s.schema);
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: startup.url,
     max: s.poolSize,
     types: numberTypes(),
     connectionTimeoutMillis: s.connectTimeoutMs,
@@ -32,7 +53,7 @@ export function createPool(url: string, s: PoolSettings): pg.Pool {
     // The schema in the name tells the instances of several deployments (or tests) apart in pg_stat_activity.
     application_name: s.schema === undefined ? "segment-attribution" : `segment-attribution:${schemaName(s.schema)}`,
     // The schema is quoted into the startup options; `schemaName` only admits a plain identifier.
-    options: s.schema === undefined ? undefined : `-c search_path=${schemaName(s.schema)}`,
+    options: startup.options,
   });
   // An idle connection the server closed (restart, admin shutdown) must not crash the process:
   // the pool drops it and the next checkout connects anew.
