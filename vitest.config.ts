@@ -23,6 +23,12 @@ const SQLITE_ONLY = [
 ];
 
 const common = { testTimeout: 60_000, hookTimeout: 60_000, pool: "forks" as const };
+/**
+ * A timeout only catches a test that hangs; it is no speed check (these machines are shared).
+ * On PostgreSQL every statement is a round trip to a server the other test worker also loads,
+ * so the property tests there need several times their SQLite time.
+ */
+const POSTGRES_TIMEOUT = 300_000;
 
 export default defineConfig({
   test: {
@@ -30,7 +36,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
       ...(process.env.TEST_DATABASE_URL
-        ? [{ extends: true as const, test: { name: "postgres", include: ["test/integration/**/*.test.ts"], exclude: SQLITE_ONLY, env: { TEST_STORE: "postgres" } } }]
+        ? [{ extends: true as const, test: { name: "postgres", include: ["test/integration/**/*.test.ts"], exclude: SQLITE_ONLY, env: { TEST_STORE: "postgres" }, testTimeout: POSTGRES_TIMEOUT, hookTimeout: POSTGRES_TIMEOUT } }]
         : []),
     ],
   },
