@@ -1,6 +1,6 @@
 // The dashboard: plain DOM, no framework, no build step. Every value from the API is set as
 // text (never innerHTML): channels, campaigns and referrers come from visitors' URLs.
-// Views (the URL's hash): #compare, #drill, #markov, #paths, #journey[/<id>]. Every report is
+// Views (the URL's hash): #compare, #drill, #markov, #paths, #journey[/<id>], #rejected. Every report is
 // read from the API; the model list comes from `model=all`, so models added on the server show
 // up here with no change (named by MODEL_INFO, or by their id).
 const TOKEN_KEY = "sa_token";
@@ -167,6 +167,7 @@ const state = {
   hidden: new Set(), // models left out of the comparison chart
   drill: { channel: null, sourceMedium: null },
   models: [], // every model id the server reports, in its order
+  rejectedOffset: 0,
 };
 
 const utcDay = (ms) => Math.floor(ms / DAY_MS) * DAY_MS;
@@ -649,9 +650,55 @@ function renderPerson(root, p, unfitted) {
     items.length ? timeline : notice("empty", "No touchpoints or conversions for this person yet.")));
 }
 
+const REJECTED_PAGE = 25;
+/** "track · Order Completed" / "page" / the start of a payload that is not a message. */
+function payloadSummary(payload) {
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) return truncate(typeof payload === "string" ? payload : JSON.stringify(payload) ?? "", 60);
+  const type = typeof payload.type === "string" ? payload.type : "(no type)";
+  return typeof payload.event === "string" ? `${type} · ${truncate(payload.event, 40)}` : type;
+}
+
+/** Rejected input: why messages were refused (over every stored row), then the newest of them, paged. */
+async function viewRejected() {
+  const offset = state.rejectedOffset;
+  const report = await api(`/api/rejected?limit=${REJECTED_PAGE}&offset=${offset}`);
+  const root = $("#view-root");
+  const replay = el("p", { class: "muted" }, "A rejected message changes nothing else and never fails the rest of its batch. Once the sender (or the service's configuration) is fixed, ",
+    el("code", {}, "npm run cli -- rejected replay"), " re-validates every row: what is valid now is stored and derived as if it had just arrived, the rest stays here.");
+  if (report.total === 0) {
+    root.replaceChildren(card("Rejected input", [], notice("empty", "Nothing was rejected.", "Every message received so far met Segment's spec and the service's limits."), replay));
+    return;
+  }
+  const reasons = table("reasons-table", ["Reason", "Payloads", "Arrivals", "Last seen"], report.reasons,
+    (x) => [x.reason, intFmt.format(x.payloads), intFmt.format(x.arrivals), x.last_received_at.slice(0, 16).replace("T", " ")],
+    { numeric: [1, 2, 3], rowAttrs: (x) => ({ "data-reason": x.reason, "data-payloads": x.payloads }) });
+  const rows = table("rejected-table", ["Received", "Reason", "Message", "Message id", "Arrivals"], report.rows, (x) => [
+    x.received_at.slice(0, 19).replace("T", " "),
+    x.reason,
+    el("details", {}, el("summary", {}, payloadSummary(x.payload)), el("pre", { class: "payload" }, typeof x.payload === "string" ? x.payload : JSON.stringify(x.payload, null, 2))),
+    x.message_id ?? el("span", { class: "muted" }, "none"),
+    intFmt.format(x.arrivals),
+  ], { numeric: [4], rowAttrs: (x) => ({ "data-message-id": x.message_id ?? "" }) });
+  const pager = el("div", { class: "pager", id: "rejected-pager" });
+  const page = (label, to, enabled) => {
+    const b = el("button", { type: "button", class: "csv", disabled: enabled ? null : "" }, label);
+    b.addEventListener("click", () => { state.rejectedOffset = to; void refresh(); });
+    return b;
+  };
+  const last = Math.min(report.total, offset + report.rows.length);
+  pager.append(page("Newer", Math.max(0, offset - REJECTED_PAGE), offset > 0),
+    el("span", { class: "muted" }, `${intFmt.format(offset + 1)}–${intFmt.format(last)} of ${intFmt.format(report.total)}`),
+    page("Older", offset + REJECTED_PAGE, last < report.total));
+  root.replaceChildren(
+    card("Why input was rejected", [], el("p", { class: "muted", id: "rejected-summary" },
+      `${intFmt.format(report.total)} distinct rejected ${report.total === 1 ? "payload" : "payloads"}, by reason (the commonest first). A payload sent again counts once, with its arrivals.`), reasons, replay),
+    card("Rejected messages", [pager], el("p", { class: "muted" }, "Newest first. Open a message to see it as it arrived."), rows),
+  );
+}
+
 // ---- loading -------------------------------------------------------------------------------
 
-const VIEWS = { compare: viewCompare, drill: viewDrill, markov: viewMarkov, paths: viewPaths, journey: viewJourney };
+const VIEWS = { compare: viewCompare, drill: viewDrill, markov: viewMarkov, paths: viewPaths, journey: viewJourney, rejected: viewRejected };
 let redraw = null;
 let generation = 0;
 let stats = null;
@@ -676,6 +723,13 @@ function renderOnboarding() {
   $("#view-root").hidden = true;
 }
 
+/** The number of rejected payloads beside the view's link, when there are any. */
+function renderRejectedCount() {
+  const badge = $("#rejected-count");
+  badge.textContent = stats?.rejected ? intFmt.format(stats.rejected) : "";
+  badge.hidden = !stats?.rejected;
+}
+
 async function refresh() {
   const mine = ++generation;
   redraw = null;
@@ -687,16 +741,17 @@ async function refresh() {
   for (const a of document.querySelectorAll("[data-view-link]")) a.classList.toggle("active", a.dataset.viewLink === state.view);
   document.body.dataset.state = "loading";
   document.body.dataset.currentView = state.view;
-  // A person's journey is all of their history: the date and conversion filters do not apply.
-  const journey = state.view === "journey";
-  $("#controls").hidden = journey;
+  // A person's journey is all of their history, rejected input is not conversions: the date
+  // and conversion filters do not apply.
+  const unfiltered = state.view === "journey" || state.view === "rejected";
+  $("#controls").hidden = unfiltered;
   if (!$("#onboarding").hidden) $("#overview").hidden = true;
-  else $("#overview").hidden = journey;
+  else $("#overview").hidden = unfiltered;
   try {
     const [overview, prev] = await Promise.all([
       api(`/api/reports/overview?${qs(r)}`),
       compare ? api(`/api/reports/overview?${qs(previousRange(r))}`) : null,
-      stats ? null : api("/api/stats").then((s) => { stats = s; renderOnboarding(); }),
+      stats ? null : api("/api/stats").then((s) => { stats = s; renderOnboarding(); renderRejectedCount(); }),
     ]);
     if (mine !== generation) return;
     await VIEWS[state.view](r);

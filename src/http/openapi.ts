@@ -124,7 +124,7 @@ export function openApiDocument(): Record<string, unknown> {
             query("limit", { type: "integer", minimum: 1, maximum: 1000, default: 50 }, "rows"),
             query("offset", { type: "integer", minimum: 0, default: 0 }, "rows to skip"),
           ],
-          responses: { 200: ok("rows (received_at, message_id, reason, payload, arrivals) and total"), 400: error("bad limit or offset") },
+          responses: { 200: ok("rows (received_at, message_id, reason, payload, arrivals), total, and reasons (reason, payloads, arrivals, last_received_at) over every row"), 400: error("bad limit or offset") },
         },
       },
       "/api/stats": { get: { summary: "counts, derivation_lag, outbox by status", security: bearer, responses: { 200: ok("stats") } } },

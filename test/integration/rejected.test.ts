@@ -36,8 +36,14 @@ describe("rejected messages (issue 15)", () => {
       arrivals: 1,
     });
     expect(all.body.rows[1]).toMatchObject({ reason: expect.stringContaining('unknown type "nope"'), arrivals: 3 });
+    // The reasons summarise every row, whatever the page: the commonest first, with the arrivals behind them.
+    expect(all.body.reasons).toEqual([
+      { reason: "track message without event", payloads: 3, arrivals: 7, last_received_at: new Date(now).toISOString() },
+      { reason: expect.stringContaining('unknown type "nope"'), payloads: 1, arrivals: 3, last_received_at: new Date(now - 1000).toISOString() },
+    ]);
     const second = await request(app).get("/api/rejected?limit=2&offset=2");
     expect(second.body).toMatchObject({ total: 4, rows: [{ message_id: "bad-2" }, { message_id: "bad-1" }] });
+    expect(second.body.reasons).toEqual(all.body.reasons);
     expect((await request(app).get("/api/stats")).body).toMatchObject({ rejected: 4 });
   });
 

@@ -1,7 +1,7 @@
 import type { Store } from "../index.js";
 import type { StoredMessage } from "../types.js";
 import { toHit, toMessage, type HitDbRow, type MessageDbRow } from "../sqlite/rawRows.js";
-import { toRejected, type RejectedDbRow } from "../sqlite/rawQueries.js";
+import { toRejected, toRejectedReason, type RejectedDbRow, type RejectedReasonDbRow } from "../sqlite/rawQueries.js";
 import { sha256Hex } from "../sqlite/db.js";
 import { LOCK_RAW_INSERT } from "./locks.js";
 import type { Sql } from "./sql.js";
@@ -102,6 +102,14 @@ export function rawQueries(sql: Sql): Store["raw"] {
       );
       const total = await sql.one<{ n: number }>("SELECT count(*) AS n FROM rejected");
       return { rows: rows.map(toRejected), total: total?.n ?? 0 };
+    },
+    async rejectedReasons(limit) {
+      const rows = await sql.rows<RejectedReasonDbRow>(
+        `SELECT reason, count(*) AS payloads, sum(arrivals) AS arrivals, max(received_at) AS last_received_at
+         FROM rejected GROUP BY reason ORDER BY payloads DESC, reason LIMIT $1`,
+        [limit],
+      );
+      return rows.map(toRejectedReason);
     },
     async deleteRejected(ids) {
       if (ids.length === 0) return 0;

@@ -22,6 +22,10 @@ export function rawQueries(db: Db) {
     "SELECT id, received_at, message_id, reason, payload, arrivals FROM rejected ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?",
   );
   const rejectedCount = db.prepare("SELECT count(*) FROM rejected").pluck();
+  const rejectedReasons = db.prepare(
+    `SELECT reason, count(*) AS payloads, sum(arrivals) AS arrivals, max(received_at) AS last_received_at
+     FROM rejected GROUP BY reason ORDER BY payloads DESC, reason LIMIT ?`,
+  );
   const deleteRejected = db.prepare("DELETE FROM rejected WHERE id = ?");
   const byDevice = db.prepare("SELECT * FROM messages WHERE device_id = ? ORDER BY timestamp, message_id");
   const byId = db.prepare("SELECT * FROM messages WHERE message_id = ?");
@@ -53,6 +57,10 @@ export function rawQueries(db: Db) {
     /** Rejected messages newest first (GET /api/rejected). */
     rejectedPage(limit: number, offset: number): { rows: RejectedRow[]; total: number } {
       return { rows: (rejectedPage.all(limit, offset) as RejectedDbRow[]).map(toRejected), total: rejectedCount.get() as number };
+    },
+    /** Why input was rejected: one row per reason, the commonest first. */
+    rejectedReasons(limit: number): RejectedReason[] {
+      return (rejectedReasons.all(limit) as RejectedReasonDbRow[]).map(toRejectedReason);
     },
     /** Removes rejected rows (those a replay stored as messages). Returns how many were removed. */
     deleteRejected(ids: readonly number[]): number {
@@ -114,6 +122,30 @@ export function rawQueries(db: Db) {
     },
   };
 }
+
+/** A reason input was rejected for, over every stored rejected payload. */
+export interface RejectedReason {
+  reason: string;
+  /** Distinct payloads rejected for it. */
+  payloads: number;
+  /** Times they arrived. */
+  arrivals: number;
+  lastReceivedAt: number;
+}
+
+export interface RejectedReasonDbRow {
+  reason: string;
+  payloads: number | string;
+  arrivals: number | string;
+  last_received_at: number | string;
+}
+
+export const toRejectedReason = (r: RejectedReasonDbRow): RejectedReason => ({
+  reason: r.reason,
+  payloads: Number(r.payloads),
+  arrivals: Number(r.arrivals),
+  lastReceivedAt: Number(r.last_received_at),
+});
 
 /** A stored rejected message: what arrived, when, and why it was refused. */
 export interface RejectedRow {
