@@ -151,17 +151,16 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     let kind: Classification["kind"] = "none";
     let source = "(direct)";
     let medium = "(none)";
-    let campaign: string | null = null;
-    let term: string | null = null;
-    let content: string | null = null;
+    // Campaign, term and content come from the UTMs whichever rule decides (a referrer alone
+    // has no campaign; its search term replaces `term` below).
+    const campaign = utm?.campaign ?? null;
+    let term = utm?.term ?? null;
+    const content = utm?.content ?? null;
     let rule = "direct";
     if (utm !== null && utm.source !== null) {
       kind = "campaign";
       source = utm.source;
       medium = utm.medium ?? "(not set)";
-      campaign = utm.campaign;
-      term = utm.term;
-      content = utm.content;
       rule = "utm";
       if (click?.ads === "google" && GOOGLE_ADS_SOURCES.has(source) && !isPaidMedium(medium) && !DISPLAY_MEDIA.has(medium)) {
         medium = click.medium;
@@ -186,18 +185,12 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       if (utmMedium !== null && (click.ads !== "google" || isPaidMedium(utmMedium) || DISPLAY_MEDIA.has(utmMedium))) {
         medium = utmMedium;
       }
-      campaign = utm?.campaign ?? null;
-      term = utm?.term ?? null;
-      content = utm?.content ?? null;
     } else if (referrerHost !== null && ref !== null) {
       const r = classifyExternalReferrer(refEntry, referrerHost, ref.query);
       source = r.source;
       if (utm !== null) {
         kind = "campaign";
         medium = utm.medium ?? "(not set)";
-        campaign = utm.campaign;
-        term = utm.term;
-        content = utm.content;
         rule = "utm+referrer";
       } else {
         kind = "referrer";
@@ -209,9 +202,6 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       kind = "campaign";
       source = "(not set)";
       medium = utm.medium ?? "(not set)";
-      campaign = utm.campaign;
-      term = utm.term;
-      content = utm.content;
       rule = "utm";
     }
     // A user rule sets the channel and says so in `rule` (`utm+channel_rule:Partners`).
