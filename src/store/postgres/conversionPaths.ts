@@ -24,10 +24,16 @@ function insertRows(where: string, models: string): string {
     GROUP BY c.id, m.model`;
 }
 
+const UPSERT = `ON CONFLICT (model, conversion_id) DO UPDATE SET ${COPIED.map((c) => `${c} = excluded.${c}`).join(", ")}
+  WHERE (${COPIED.map((c) => `conversion_paths.${c}`).join(", ")}) IS DISTINCT FROM (${COPIED.map((c) => `excluded.${c}`).join(", ")})`;
+
 /**
  * $1 the conversion id, $2 PATH_MODELS: brings its rows up to date, leaving rows already right
  * unwritten (the deriver re-credits every conversion of a person it derives).
  */
 export const REFRESH_PATHS_OF = `${insertRows("c.id = $1", "$2::text[]")}
-  ON CONFLICT (model, conversion_id) DO UPDATE SET ${COPIED.map((c) => `${c} = excluded.${c}`).join(", ")}
-  WHERE (${COPIED.map((c) => `conversion_paths.${c}`).join(", ")}) IS DISTINCT FROM (${COPIED.map((c) => `excluded.${c}`).join(", ")})`;
+  ${UPSERT}`;
+
+/** $1 a person id, $2 PATH_MODELS: the same for each of the person's conversions (its touchpoints were rebuilt). */
+export const REFRESH_PATHS_OF_PERSON = `${insertRows("c.person_id = $1", "$2::text[]")}
+  ${UPSERT}`;

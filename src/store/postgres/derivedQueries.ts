@@ -4,7 +4,7 @@ import type { CreditRow } from "../types.js";
 import { conversionParams, sameCredits } from "../sqlite/derivedQueries.js";
 import { toConversion, toCredit, toTouch, type ConversionDbRow, type CreditDbRow, type TouchDbRow } from "../dbRows.js";
 import type { Sql } from "./sql.js";
-import { PATH_MODELS, REFRESH_PATHS_OF } from "./conversionPaths.js";
+import { PATH_MODELS, REFRESH_PATHS_OF, REFRESH_PATHS_OF_PERSON } from "./conversionPaths.js";
 
 const DAY_MS = 86_400_000;
 
@@ -70,6 +70,9 @@ export function derivedQueries(sql: Sql): Store["derived"] {
     },
     async deleteTouchpointsOfDevice(deviceId) {
       await sql.run("DELETE FROM touchpoints WHERE device_id = $1", [deviceId]);
+    },
+    async refreshPathsOfPerson(personId) {
+      await sql.run(REFRESH_PATHS_OF_PERSON, [personId, PATH_MODELS]);
     },
     async upsertConversion(c) {
       await sql.run(

@@ -41,18 +41,27 @@ const CHANGED = COLUMNS.split(", ")
   .map((c) => `conversion_paths.${c} IS NOT excluded.${c}`)
   .join(" OR ");
 
+const UPSERT = `ON CONFLICT (model, conversion_id) DO UPDATE SET ${COLUMNS.split(", ")
+  .slice(2)
+  .map((c) => `${c} = excluded.${c}`)
+  .join(", ")}
+  WHERE ${CHANGED}`;
+
 /**
  * Brings the rows of one conversion (@id) up to date; rows already right are not written (the
  * deriver re-credits every conversion of a person it derives, most of them unchanged). Run
- * after any change to the conversion, its credits or its person's touchpoints; a conversion
- * that is gone is removed with DELETE_PATHS_OF.
+ * after any change to the conversion or its credits; a conversion that is gone is removed with
+ * DELETE_PATHS_OF.
  */
 export const REFRESH_PATHS_OF = `${insertRows("c.id = @id", "@models")}
-  ON CONFLICT (model, conversion_id) DO UPDATE SET ${COLUMNS.split(", ")
-    .slice(2)
-    .map((c) => `${c} = excluded.${c}`)
-    .join(", ")}
-  WHERE ${CHANGED}`;
+  ${UPSERT}`;
+
+/**
+ * The same for every conversion of a person (@personId): after its touchpoints were rebuilt,
+ * whose times the first touch is read from, before the person is re-credited.
+ */
+export const REFRESH_PATHS_OF_PERSON = `${insertRows("c.person_id = @personId", "@models")}
+  ${UPSERT}`;
 
 export const DELETE_PATHS_OF = "DELETE FROM conversion_paths WHERE conversion_id = ?";
 

@@ -3,7 +3,7 @@ import type { Db } from "./db.js";
 import type { ConversionRow, CreditRow, MarkovModelRow, StoredTouchpoint, VisitState } from "../types.js";
 import type { Touchpoint } from "../../touchpoints/types.js";
 import { toConversion, toCredit, toTouch, type ConversionDbRow, type CreditDbRow, type TouchDbRow } from "../dbRows.js";
-import { DELETE_PATHS_OF, PATH_MODELS_JSON, REFRESH_PATHS_OF } from "./conversionPaths.js";
+import { DELETE_PATHS_OF, PATH_MODELS_JSON, REFRESH_PATHS_OF, REFRESH_PATHS_OF_PERSON } from "./conversionPaths.js";
 
 const creditKey = (r: CreditRow) => `${r.model}\u0000${r.touchIndex ?? -1}`;
 
@@ -80,6 +80,7 @@ export function derivedQueries(db: Db) {
   );
   const refreshPaths = db.prepare(REFRESH_PATHS_OF);
   const deletePaths = db.prepare(DELETE_PATHS_OF);
+  const refreshPathsOfPerson = db.prepare(REFRESH_PATHS_OF_PERSON);
   const creditsOfConversion = db.prepare("SELECT * FROM credits WHERE conversion_id = ? ORDER BY model, touch_index");
   const getTraits = db.prepare("SELECT traits FROM person_traits WHERE person_id = ?");
   // Unchanged traits (the common case on re-derivation) write nothing.
@@ -127,6 +128,13 @@ export function derivedQueries(db: Db) {
     },
     deleteTouchpointsOfDevice(deviceId: string): void {
       deleteTouchesOfDevice.run(deviceId);
+    },
+    /**
+     * Re-reads the first touch time of the person's conversion paths from its touchpoints, once
+     * they are rebuilt: its credits (re-derived later, in another transaction) still name them.
+     */
+    refreshPathsOfPerson(personId: number): void {
+      refreshPathsOfPerson.run({ personId, models: PATH_MODELS_JSON });
     },
     upsertConversion(c: ConversionRow): void {
       upsertConversion.run(conversionParams(c));
