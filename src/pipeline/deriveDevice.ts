@@ -46,4 +46,7 @@ export async function rederiveDevice(p: Pipeline, deviceId: string, personId: nu
   }
   dirty.mark(personId);
   if (state) await derived.putVisitState(deviceId, state);
+  // The paths report reads each conversion's first touch time from the touchpoints its credits
+  // name, as the credits stand until the person is re-credited (a later transaction).
+  await derived.refreshPathsOfPerson(personId);
 }

@@ -40,6 +40,7 @@ export async function derivedDump(p: Pipeline): Promise<Record<string, unknown>>
     conversions: withPerson(t.conversions!),
     deals: withPerson(t.deals!),
     credits: t.credits!.map(({ touchpoint_id, ...r }) => ({ ...r, touch: touchpoint_id === null ? null : (touchMessage.get(touchpoint_id) ?? `missing ${String(touchpoint_id)}`) })).sort(byJson),
+    conversion_paths: withPerson(t.conversion_paths!),
     person_traits: withPerson(t.person_traits!).map((r) => ({ ...r, traits: JSON.parse(r.traits as string) as unknown })),
     markov_model: t.markov_model!.map((r) => ({ ...r, removal_effects: JSON.parse(r.removal_effects as string) as unknown })),
     // Sums over credits in storage order: equal up to float rounding.

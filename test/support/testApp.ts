@@ -18,6 +18,9 @@ import { createPipeline, type Pipeline } from "../../src/pipeline/context.js";
 import { createClassifier } from "../../src/sources/index.js";
 import { createPostgresStore, createSqliteStore, type SqliteStoreOptions, type Store } from "../../src/store/index.js";
 import { dropSchema, freshSchemaName, TEST_DATABASE_URL } from "./pgSchema.js";
+import { migrate as migrateSqlite } from "../../src/store/sqlite/db.js";
+import { createPool } from "../../src/store/postgres/connection.js";
+import { migrate as migratePostgres } from "../../src/store/postgres/migrate.js";
 
 export const silentLog = pino({ level: "silent" });
 
@@ -103,6 +106,57 @@ export async function allTableRows(p: Pipeline): Promise<Record<string, Array<Re
     await client.end();
   }
   return out;
+}
+
+/**
+ * Runs SQL of the test's own on a test pipeline's database beside its store (a second
+ * connection; on PostgreSQL one in the pipeline's schema), for reference queries and for
+ * setting up states the store never writes itself. BIGINT and NUMERIC come back as numbers.
+ */
+export async function onDatabase<T>(
+  p: Pipeline,
+  use: { sqlite: (db: Database.Database) => T; postgres: (client: pg.PoolClient) => Promise<T> },
+): Promise<T> {
+  const db = databases.get(p);
+  if (!db) throw new Error("not a test pipeline");
+  if (db.kind === "sqlite") {
+    const sqlite = new Database(db.path);
+    sqlite.pragma("busy_timeout = 5000");
+    try {
+      return use.sqlite(sqlite);
+    } finally {
+      sqlite.close();
+    }
+  }
+  const pool = createPool(db.url, { poolSize: 1, schema: db.schema, connectTimeoutMs: 10_000 });
+  const client = await pool.connect();
+  try {
+    return await use.postgres(client);
+  } finally {
+    client.release();
+    await pool.end();
+  }
+}
+
+/** Applies the pending migrations of a test pipeline's database, as the next start would; how many ran. */
+export async function migrateAgain(p: Pipeline): Promise<number> {
+  const db = databases.get(p);
+  if (!db) throw new Error("not a test pipeline");
+  if (db.kind === "sqlite") {
+    const sqlite = new Database(db.path);
+    sqlite.pragma("busy_timeout = 5000");
+    try {
+      return migrateSqlite(sqlite);
+    } finally {
+      sqlite.close();
+    }
+  }
+  const pool = createPool(db.url, { poolSize: 1, schema: db.schema, connectTimeoutMs: 10_000 });
+  try {
+    return await migratePostgres(pool, db.schema);
+  } finally {
+    await pool.end();
+  }
 }
 
 const derivers = new WeakMap<Pipeline, Deriver>();

@@ -2,6 +2,7 @@ import type { Store } from "../index.js";
 import type { Stats } from "../types.js";
 import type { RawCounts } from "../sqlite/adminQueries.js";
 import type { Sql } from "./sql.js";
+import { PATH_MODELS, REFRESH_PATHS_OF } from "./conversionPaths.js";
 
 const DAY_MS = 86_400_000;
 
@@ -12,6 +13,7 @@ function forDealsWhere(where: string): string[] {
     `INSERT INTO report_dirty_days (day) SELECT DISTINCT conversion_at / ${DAY_MS} FROM credits
      WHERE conversion_id IN (${conversions}) ORDER BY 1 ON CONFLICT (day) DO NOTHING`,
     `DELETE FROM credits WHERE conversion_id IN (${conversions})`,
+    `DELETE FROM conversion_paths WHERE conversion_id IN (${conversions})`,
     `DELETE FROM conversions WHERE id IN (${conversions})`,
     `DELETE FROM deals WHERE ${where}`,
   ];
@@ -25,6 +27,7 @@ const DERIVED_TABLES = [
   "deals",
   "conversions",
   "credits",
+  "conversion_paths",
   "person_traits",
   "markov_model",
   "dirty_persons",
@@ -41,6 +44,7 @@ const ERASE_PERSON_ROWS = [
   `INSERT INTO report_dirty_days (day) SELECT DISTINCT conversion_at / ${DAY_MS} FROM credits
    WHERE conversion_id IN (SELECT id FROM conversions WHERE person_id = $1) ORDER BY 1 ON CONFLICT (day) DO NOTHING`,
   "DELETE FROM credits WHERE conversion_id IN (SELECT id FROM conversions WHERE person_id = $1)",
+  "DELETE FROM conversion_paths WHERE conversion_id IN (SELECT id FROM conversions WHERE person_id = $1)",
   "DELETE FROM conversions WHERE person_id = $1",
   "DELETE FROM touchpoints WHERE person_id = $1",
   "DELETE FROM crm_hits WHERE deal_id IN (SELECT deal_id FROM deals WHERE person_id = $1)",
@@ -132,8 +136,14 @@ export function adminQueries(sql: Sql): Store["admin"] {
         }
         for (const statement of ERASE_PERSON_ROWS) await sql.run(statement, [personId]);
         if (all.length === 0) return;
+        // Touchpoints erased by device may be another person's: its conversions' paths are refreshed after.
+        const others = await sql.rows<{ id: string }>(
+          "SELECT DISTINCT c.id FROM touchpoints t JOIN conversions c ON c.person_id = t.person_id WHERE t.device_id = ANY($1::text[]) ORDER BY c.id",
+          [all],
+        );
         const quoted = all.map((v) => JSON.stringify(v));
         for (const s of ERASE_VALUE_ROWS) await sql.run(s.text, [s.param === "values" ? all : quoted]);
+        for (const { id } of others) await sql.run(REFRESH_PATHS_OF, [id, PATH_MODELS]);
       });
     },
     /** Only what the deriver has applied: an old message imported late is derived before it expires. */

@@ -4,6 +4,7 @@ import type { CreditRow } from "../types.js";
 import { conversionParams, sameCredits } from "../sqlite/derivedQueries.js";
 import { toConversion, toCredit, toTouch, type ConversionDbRow, type CreditDbRow, type TouchDbRow } from "../dbRows.js";
 import type { Sql } from "./sql.js";
+import { PATH_MODELS, REFRESH_PATHS_OF, REFRESH_PATHS_OF_PERSON } from "./conversionPaths.js";
 
 const DAY_MS = 86_400_000;
 
@@ -26,6 +27,7 @@ const REPLACE_CREDITS = `
 
 const DELETE_CONVERSION = `
   WITH old AS (DELETE FROM credits WHERE conversion_id = $1 RETURNING conversion_at),
+  paths_gone AS (DELETE FROM conversion_paths WHERE conversion_id = $1),
   gone AS (DELETE FROM conversions WHERE id = $1)
   INSERT INTO report_dirty_days (day) SELECT DISTINCT conversion_at / ${DAY_MS} FROM old ORDER BY 1
   ON CONFLICT (day) DO NOTHING`;
@@ -69,6 +71,9 @@ export function derivedQueries(sql: Sql): Store["derived"] {
     async deleteTouchpointsOfDevice(deviceId) {
       await sql.run("DELETE FROM touchpoints WHERE device_id = $1", [deviceId]);
     },
+    async refreshPathsOfPerson(personId) {
+      await sql.run(REFRESH_PATHS_OF_PERSON, [personId, PATH_MODELS]);
+    },
     async upsertConversion(c) {
       await sql.run(
         `INSERT INTO conversions (id, person_id, name, at, revenue, currency, origin, reporting_revenue, revenue_error)
@@ -78,6 +83,7 @@ export function derivedQueries(sql: Sql): Store["derived"] {
            reporting_revenue = excluded.reporting_revenue, revenue_error = excluded.revenue_error`,
         ((v) => [v.id, v.personId, v.name, v.at, v.revenue, v.currency, v.origin, v.reportingRevenue, v.revenueError])(conversionParams(c)),
       );
+      await sql.run(REFRESH_PATHS_OF, [c.id, PATH_MODELS]);
     },
     /**
      * The conversion's person row is locked first: a derivation of that person in flight (which
@@ -100,9 +106,9 @@ export function derivedQueries(sql: Sql): Store["derived"] {
     async conversionsOf(personId) {
       return (await sql.rows<ConversionDbRow>("SELECT * FROM conversions WHERE person_id = $1 ORDER BY at, id", [personId])).map(toConversion);
     },
+    /** Unchanged credits write nothing; the paths are refreshed either way (see ../sqlite/derivedQueries.ts). */
     async replaceCredits(conversionId, rows) {
-      if (sameCredits(await readCredits(conversionId), rows)) return;
-      await sql.run(REPLACE_CREDITS, [
+      if (!sameCredits(await readCredits(conversionId), rows)) await sql.run(REPLACE_CREDITS, [
         conversionId,
         rows.map((r) => r.conversionId),
         rows.map((r) => r.model),
@@ -119,6 +125,7 @@ export function derivedQueries(sql: Sql): Store["derived"] {
         rows[0] ? Math.floor(rows[0].conversionAt / DAY_MS) : null,
         rows.map((r) => r.currency ?? null),
       ]);
+      await sql.run(REFRESH_PATHS_OF, [conversionId, PATH_MODELS]);
     },
     creditsOf: readCredits,
     async traitsOf(personId) {

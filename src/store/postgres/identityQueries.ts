@@ -10,6 +10,8 @@ const MERGE = `
   WITH identities_moved AS (UPDATE identities SET person_id = $2 WHERE person_id = $1),
   touchpoints_moved AS (UPDATE touchpoints SET person_id = $2 WHERE person_id = $1),
   conversions_moved AS (UPDATE conversions SET person_id = $2 WHERE person_id = $1),
+  -- The paths report's copy of each conversion's person moves with it (the snapshot still has them under $1).
+  paths_moved AS (UPDATE conversion_paths SET person_id = $2 WHERE conversion_id IN (SELECT id FROM conversions WHERE person_id = $1)),
   deals_moved AS (UPDATE deals SET person_id = $2 WHERE person_id = $1),
   traits_dropped AS (DELETE FROM person_traits WHERE person_id = $1),
   dirty_dropped AS (DELETE FROM dirty_persons WHERE person_id = $1),

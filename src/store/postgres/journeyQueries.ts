@@ -7,18 +7,13 @@ const DAY_MS = 86_400_000;
 const CONVERSIONS_IN_RANGE = `SELECT id, person_id, at, revenue, currency, reporting_revenue FROM conversions
   WHERE at >= $1 AND at < $2 AND ($3::text IS NULL OR name = $3::text)`;
 
-// A path is the JSON array SQLite's json_group_array writes (no spaces): json_agg would add them.
-// One pass over the conversions, grouped three ways (see ../sqlite/journeyQueries.ts).
+// One scan of the model's rows of conversion_paths (migration 9; see ../sqlite/journeyQueries.ts):
+// $1 from, $2 to, $3 conversion name (or null), $4 model, $5 limit.
 const PATH_STATS = `
-  WITH conv AS (${CONVERSIONS_IN_RANGE}),
-  per AS MATERIALIZED (
-    SELECT conv.revenue, conv.currency, conv.reporting_revenue, conv.person_id, count(cr.channel)::int AS touches,
-      '[' || string_agg(to_json(cr.channel)::text, ',' ORDER BY cr.touch_index) || ']' AS path,
-      conv.at - min(t.at) AS lag
-    FROM conv
-    LEFT JOIN credits cr ON cr.conversion_id = conv.id AND cr.model = $4 AND cr.touch_index IS NOT NULL
-    LEFT JOIN touchpoints t ON t.id = cr.touchpoint_id
-    GROUP BY conv.id, conv.revenue, conv.currency, conv.reporting_revenue, conv.at, conv.person_id)
+  WITH per AS MATERIALIZED (
+    SELECT revenue, currency, reporting_revenue, person_id, touches, path, conversion_at - first_touch_at AS lag
+    FROM conversion_paths
+    WHERE model = $4 AND conversion_at >= $1 AND conversion_at < $2 AND ($3::text IS NULL OR conversion_name = $3::text))
   (SELECT 'path' AS kind, path, NULL::bigint AS bucket, count(*)::int AS conversions, coalesce(sum(reporting_revenue), 0) AS revenue,
      json_agg(json_build_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL) AS unconverted,
      avg(touches)::float8 AS avg_touches, avg(lag)::float8 AS avg_lag_ms, min(person_id) AS example_person

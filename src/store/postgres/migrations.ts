@@ -300,4 +300,39 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ANALYZE credits;
     `,
   },
+  {
+    version: 9,
+    name: "conversion paths (paths report)",
+    sql: `
+      -- See ../sqlite/migrations.ts, migration 9: per conversion and credited model, its columns
+      -- and its path, so that the paths report is one scan of a model's rows. Filled from the
+      -- stored credits under the credited models of this version.
+      CREATE TABLE conversion_paths (
+        model             ${T} NOT NULL,
+        conversion_id     ${T} NOT NULL,
+        conversion_at     BIGINT NOT NULL,
+        conversion_name   ${T} NOT NULL,
+        person_id         BIGINT,
+        revenue           DOUBLE PRECISION NOT NULL,
+        currency          ${T},
+        reporting_revenue DOUBLE PRECISION,
+        touches           INTEGER NOT NULL,
+        path              ${T},
+        first_touch_at    BIGINT,
+        PRIMARY KEY (model, conversion_id)
+      );
+      CREATE INDEX conversion_paths_conversion ON conversion_paths (conversion_id);
+      INSERT INTO conversion_paths (model, conversion_id, conversion_at, conversion_name, person_id, revenue, currency,
+        reporting_revenue, touches, path, first_touch_at)
+      SELECT m.model, c.id, c.at, c.name, c.person_id, c.revenue, c.currency, c.reporting_revenue, count(cr.channel)::int,
+        '[' || string_agg(to_json(cr.channel)::text, ',' ORDER BY cr.touch_index) || ']', min(t.at)
+      FROM conversions c
+      CROSS JOIN unnest(ARRAY['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based', 'j_shaped',
+        'inverse_j', 'custom', 'participation', 'markov', 'shapley']) AS m(model)
+      LEFT JOIN credits cr ON cr.conversion_id = c.id AND cr.model = m.model AND cr.touch_index IS NOT NULL
+      LEFT JOIN touchpoints t ON t.id = cr.touchpoint_id
+      GROUP BY c.id, m.model;
+      ANALYZE conversion_paths;
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 import type { Db } from "./db.js";
 import type { Stats } from "../types.js";
+import { PATH_MODELS_JSON, REFRESH_PATHS_OF } from "./conversionPaths.js";
 
 /** Statements that remove the deals matching `where`, with their conversions and credits. */
 function forDealsWhere(where: string): string[] {
@@ -7,6 +8,7 @@ function forDealsWhere(where: string): string[] {
   return [
     `INSERT OR IGNORE INTO report_dirty_days (day) SELECT DISTINCT conversion_at / 86400000 FROM credits WHERE conversion_id IN (${conversions})`,
     `DELETE FROM credits WHERE conversion_id IN (${conversions})`,
+    `DELETE FROM conversion_paths WHERE conversion_id IN (${conversions})`,
     `DELETE FROM conversions WHERE id IN (${conversions})`,
     `DELETE FROM deals WHERE ${where}`,
   ];
@@ -42,6 +44,7 @@ export function adminQueries(db: Db) {
     "deals",
     "conversions",
     "credits",
+    "conversion_paths",
     "person_traits",
     "markov_model",
     "dirty_persons",
@@ -66,6 +69,7 @@ export function adminQueries(db: Db) {
     `INSERT OR IGNORE INTO report_dirty_days (day) SELECT DISTINCT conversion_at / 86400000 FROM credits
      WHERE conversion_id IN (SELECT id FROM conversions WHERE person_id = @personId)`,
     "DELETE FROM credits WHERE conversion_id IN (SELECT id FROM conversions WHERE person_id = @personId)",
+    "DELETE FROM conversion_paths WHERE conversion_id IN (SELECT id FROM conversions WHERE person_id = @personId)",
     "DELETE FROM conversions WHERE person_id = @personId",
     "DELETE FROM touchpoints WHERE person_id = @personId",
     "DELETE FROM crm_hits WHERE deal_id IN (SELECT deal_id FROM deals WHERE person_id = @personId)",
@@ -77,6 +81,12 @@ export function adminQueries(db: Db) {
     "DELETE FROM identities WHERE person_id = @personId",
     "DELETE FROM persons WHERE person_id = @personId",
   ].map((sql) => db.prepare(sql));
+  // Touchpoints erased by device may belong to another person (a device it shares): the paths of
+  // that person's conversions read their first touch time from them, so they are refreshed after.
+  const conversionsTouchedOnDevice = db.prepare(
+    "SELECT DISTINCT c.id FROM touchpoints t JOIN conversions c ON c.person_id = t.person_id WHERE t.device_id = ?",
+  ).pluck();
+  const refreshPaths = db.prepare(REFRESH_PATHS_OF);
   // Only what the deriver has applied: an old message imported late is derived before it expires.
   const purge = db.prepare("DELETE FROM messages WHERE timestamp < ? AND seq <= (SELECT seq FROM derive_cursor WHERE name = 'messages')");
 
@@ -102,10 +112,12 @@ export function adminQueries(db: Db) {
     /** Erases one person: every raw and derived row that names any of its identity values. */
     erasePerson(personId: number, values: string[]): void {
       for (const s of erasePersonRows) s.run({ personId });
+      const others = new Set(values.flatMap((value) => conversionsTouchedOnDevice.all(value) as string[]));
       for (const value of values) {
         const quoted = JSON.stringify(value);
         for (const s of eraseStatements) s.run({ value, quoted });
       }
+      for (const id of others) refreshPaths.run({ id, models: PATH_MODELS_JSON });
     },
     purgeMessagesBefore(at: number): number {
       return purge.run(at).changes;

@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { conversionParams } from "./derivedQueries.js";
 import type { Db } from "./db.js";
 import { asyncify, type AsyncQueries } from "./asyncify.js";
+import { FILL_PATHS, PATH_MODELS_JSON } from "./conversionPaths.js";
 import { toHit, type HitDbRow } from "./rawRows.js";
 import type { ConversionRow, CreditRow, CrmHitRow, DealRow, IdentityKind, StoredTouchpoint, VisitState } from "../types.js";
 
@@ -139,7 +140,7 @@ export interface BulkStore {
 
 /** Tables rewritten by a rebuild whose secondary indexes are dropped meanwhile. */
 const REBUILT_TABLES = ["identities", "touchpoints", "deals", "conversions", "credits"];
-const ANALYZED_TABLES = ["persons", "identities", "devices", "touchpoints", "deals", "conversions", "credits", "person_traits"];
+const ANALYZED_TABLES = ["persons", "identities", "devices", "touchpoints", "deals", "conversions", "credits", "conversion_paths", "person_traits"];
 
 // Parts of the payload derivation reads (see BulkMessage). `->` yields each part as the JSON it
 // is stored as; a path through a value that is not an object yields NULL, which the readers
@@ -286,6 +287,10 @@ export function bulkQueries(db: Db): BulkStore {
      AND tbl_name IN (${REBUILT_TABLES.map(() => "?").join(", ")}) ORDER BY name`,
   );
   const markDays = db.prepare("INSERT OR IGNORE INTO report_dirty_days (day) SELECT DISTINCT conversion_at / 86400000 FROM credits");
+  // The paths report's rows, set-based once every credit is in (and credits_conversion_model is
+  // built again): one grouped pass instead of a refresh per conversion.
+  const clearPaths = db.prepare("DELETE FROM conversion_paths");
+  const fillPaths = db.prepare(FILL_PATHS("@models"));
   const { version, messageIds } = readerQueries(db, () => undefined);
   /** The CREATE INDEX statements of the indexes the current rebuild dropped. */
   let dropped: string[] = [];
@@ -362,6 +367,8 @@ export function bulkQueries(db: Db): BulkStore {
       for (const sql of dropped) db.exec(sql);
       dropped = [];
       markDays.run();
+      clearPaths.run();
+      fillPaths.run({ models: PATH_MODELS_JSON });
       // Sampled statistics (a few hundred rows an index): enough for the planner, cheap at any size.
       db.pragma("analysis_limit = 400");
       for (const t of ANALYZED_TABLES) db.exec(`ANALYZE ${t}`);

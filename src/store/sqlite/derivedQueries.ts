@@ -3,6 +3,7 @@ import type { Db } from "./db.js";
 import type { ConversionRow, CreditRow, MarkovModelRow, StoredTouchpoint, VisitState } from "../types.js";
 import type { Touchpoint } from "../../touchpoints/types.js";
 import { toConversion, toCredit, toTouch, type ConversionDbRow, type CreditDbRow, type TouchDbRow } from "../dbRows.js";
+import { DELETE_PATHS_OF, PATH_MODELS_JSON, REFRESH_PATHS_OF, REFRESH_PATHS_OF_PERSON } from "./conversionPaths.js";
 
 const creditKey = (r: CreditRow) => `${r.model}\u0000${r.touchIndex ?? -1}`;
 
@@ -77,6 +78,9 @@ export function derivedQueries(db: Db) {
      VALUES (@conversionId, @model, @touchIndex, @touchpointId, @channel, @source, @medium, @campaign, @credit,
        @conversionName, @conversionAt, @revenue, @currency)`,
   );
+  const refreshPaths = db.prepare(REFRESH_PATHS_OF);
+  const deletePaths = db.prepare(DELETE_PATHS_OF);
+  const refreshPathsOfPerson = db.prepare(REFRESH_PATHS_OF_PERSON);
   const creditsOfConversion = db.prepare("SELECT * FROM credits WHERE conversion_id = ? ORDER BY model, touch_index");
   const getTraits = db.prepare("SELECT traits FROM person_traits WHERE person_id = ?");
   // Unchanged traits (the common case on re-derivation) write nothing.
@@ -125,12 +129,21 @@ export function derivedQueries(db: Db) {
     deleteTouchpointsOfDevice(deviceId: string): void {
       deleteTouchesOfDevice.run(deviceId);
     },
+    /**
+     * Re-reads the first touch time of the person's conversion paths from its touchpoints, once
+     * they are rebuilt: its credits (re-derived later, in another transaction) still name them.
+     */
+    refreshPathsOfPerson(personId: number): void {
+      refreshPathsOfPerson.run({ personId, models: PATH_MODELS_JSON });
+    },
     upsertConversion(c: ConversionRow): void {
       upsertConversion.run(conversionParams(c));
+      refreshPaths.run({ id: c.id, models: PATH_MODELS_JSON });
     },
     deleteConversion(id: string): void {
       markOldDays.run(id);
       deleteCredits.run(id);
+      deletePaths.run(id);
       deleteConversion.run(id);
     },
     conversion(id: string): ConversionRow | undefined {
@@ -140,13 +153,19 @@ export function derivedQueries(db: Db) {
     conversionsOf(personId: number): ConversionRow[] {
       return (conversionsOfPerson.all(personId) as ConversionDbRow[]).map(toConversion);
     },
-    /** Replaces a conversion's credit rows; unchanged credits (the common case) write nothing. */
+    /**
+     * Replaces a conversion's credit rows; unchanged credits (the common case) write nothing.
+     * Its paths are refreshed either way: unchanged credits can point at touchpoints whose time
+     * moved (a device re-derived), and the path's first touch time is read from them.
+     */
     replaceCredits(conversionId: string, rows: CreditRow[]): void {
-      if (sameCredits(readCredits(conversionId), rows)) return;
-      markOldDays.run(conversionId);
-      deleteCredits.run(conversionId);
-      for (const r of rows) insertCredit.run({ ...r, currency: r.currency ?? null });
-      if (rows[0]) markDay.run(Math.floor(rows[0].conversionAt / 86_400_000));
+      if (!sameCredits(readCredits(conversionId), rows)) {
+        markOldDays.run(conversionId);
+        deleteCredits.run(conversionId);
+        for (const r of rows) insertCredit.run({ ...r, currency: r.currency ?? null });
+        if (rows[0]) markDay.run(Math.floor(rows[0].conversionAt / 86_400_000));
+      }
+      refreshPaths.run({ id: conversionId, models: PATH_MODELS_JSON });
     },
     creditsOf: readCredits,
     traitsOf(personId: number): Record<string, unknown> | undefined {

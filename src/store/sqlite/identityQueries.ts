@@ -15,6 +15,8 @@ export function identityQueries(db: Db) {
   const moves = [
     db.prepare("UPDATE identities SET person_id = @to WHERE person_id = @from"),
     db.prepare("UPDATE touchpoints SET person_id = @to WHERE person_id = @from"),
+    // The paths report's copy of each conversion's person (its example person) moves with it.
+    db.prepare("UPDATE conversion_paths SET person_id = @to WHERE conversion_id IN (SELECT id FROM conversions WHERE person_id = @from)"),
     db.prepare("UPDATE conversions SET person_id = @to WHERE person_id = @from"),
     db.prepare("UPDATE deals SET person_id = @to WHERE person_id = @from"),
     db.prepare("DELETE FROM person_traits WHERE person_id = @from"),

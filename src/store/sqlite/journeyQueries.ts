@@ -110,22 +110,16 @@ const CONVERSIONS_IN_RANGE = `SELECT id, person_id, at, revenue, currency, repor
 
 /** Journey-level aggregates over stored conversions, credits and identities. */
 export function journeyQueries(db: Db) {
-  // The touch rows of a model's credits are the touches it considered, in touch order
-  // (linear: every eligible touch). json_group_array keeps any character a channel may hold.
-  // One pass: each conversion joined to its credit rows by credits_conversion_model (the
-  // (conversion_id, model) prefix; migration 6), never a scan of a model's credits per
-  // conversion; then grouped three ways.
+  // One scan of the model's rows of conversion_paths (migration 9), which carries each
+  // conversion's path and columns: no per-conversion lookup and no per-credit work (see
+  // conversionPaths.ts for why the columns are copied). Its key order is conversion id, the
+  // order conversions were read in before (a scan of conversions joined to their credits):
+  // the same rows in the same order, so sums and the unconverted lists come out the same.
   const pathStats = db.prepare(
-    `WITH conv AS (${CONVERSIONS_IN_RANGE}),
-     per AS MATERIALIZED (
-       SELECT conv.revenue, conv.currency, conv.reporting_revenue, conv.person_id, count(cr.channel) AS touches,
-         CASE WHEN count(cr.channel) = 0 THEN NULL ELSE json_group_array(cr.channel ORDER BY cr.touch_index) END AS path,
-         conv.at - min(t.at) AS lag
-       FROM conv
-       LEFT JOIN credits cr INDEXED BY credits_conversion_model
-         ON cr.conversion_id = conv.id AND cr.model = @model AND cr.touch_index IS NOT NULL
-       LEFT JOIN touchpoints t ON t.id = cr.touchpoint_id
-       GROUP BY conv.id)
+    `WITH per AS MATERIALIZED (
+       SELECT revenue, currency, reporting_revenue, person_id, touches, path, conversion_at - first_touch_at AS lag
+       FROM conversion_paths
+       WHERE model = @model AND conversion_at >= @from AND conversion_at < @to AND (@conversion IS NULL OR conversion_name = @conversion))
      SELECT * FROM (
        SELECT 'path' AS kind, path, NULL AS bucket, count(*) AS conversions, coalesce(sum(reporting_revenue), 0) AS revenue,
          json_group_array(json_array(currency, revenue)) FILTER (WHERE reporting_revenue IS NULL) AS unconverted,

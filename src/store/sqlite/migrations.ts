@@ -376,4 +376,45 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX credits_conversion_model ON credits (conversion_id, model, touch_index, channel, touchpoint_id);
     `,
   },
+  {
+    version: 9,
+    name: "conversion paths (paths report)",
+    sql: `
+      -- What the paths report reads, per conversion and credited model: the conversion's columns
+      -- (copied) and its path under the model, so that the report is one scan of a model's rows
+      -- with no per-conversion or per-credit work (see conversionPaths.ts, which keeps it in step).
+      -- Keyed by (model, conversion_id): the report scans a model's rows in conversion id order,
+      -- the order the former query read conversions in, so sums and lists come out the same.
+      -- path: json_group_array of the channels of the model's credit rows with a touch, in
+      -- touch_index order (NULL: none); first_touch_at: the earliest time of their touchpoints.
+      CREATE TABLE conversion_paths (
+        model             TEXT NOT NULL,
+        conversion_id     TEXT NOT NULL,
+        conversion_at     INTEGER NOT NULL,
+        conversion_name   TEXT NOT NULL,
+        person_id         INTEGER,
+        revenue           REAL NOT NULL,
+        currency          TEXT,
+        reporting_revenue REAL,
+        touches           INTEGER NOT NULL,
+        path              TEXT,
+        first_touch_at    INTEGER,
+        PRIMARY KEY (model, conversion_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX conversion_paths_conversion ON conversion_paths (conversion_id);
+      -- Filled from the stored credits under the credited models of this version, so that an
+      -- upgraded database answers at once. A model added later needs a migration of its own that
+      -- adds its rows (derivation writes them for the conversions it re-credits).
+      INSERT INTO conversion_paths (model, conversion_id, conversion_at, conversion_name, person_id, revenue, currency,
+        reporting_revenue, touches, path, first_touch_at)
+      SELECT m.value, c.id, c.at, c.name, c.person_id, c.revenue, c.currency, c.reporting_revenue, count(cr.channel),
+        CASE WHEN count(cr.channel) = 0 THEN NULL ELSE json_group_array(cr.channel ORDER BY cr.touch_index) END, min(t.at)
+      FROM conversions c
+      CROSS JOIN json_each('["first_touch","last_touch","last_non_direct","linear","time_decay","position_based","j_shaped","inverse_j","custom","participation","markov","shapley"]') m
+      LEFT JOIN credits cr INDEXED BY credits_conversion_model
+        ON cr.conversion_id = c.id AND cr.model = m.value AND cr.touch_index IS NOT NULL
+      LEFT JOIN touchpoints t ON t.id = cr.touchpoint_id
+      GROUP BY c.id, m.value;
+    `,
+  },
 ];
