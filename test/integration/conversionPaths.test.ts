@@ -81,9 +81,9 @@ async function referencePathStats(p: Pipeline, cases: ReadonlyArray<{ f: Journey
       const st = db.prepare(SQLITE_REFERENCE);
       return args.map((a) => st.all({ ...a, limit }) as StatRows);
     },
-    postgres: async (client) => {
+    postgres: async (pool) => {
       const out: StatRows[] = [];
-      for (const a of args) out.push((await client.query(POSTGRES_REFERENCE, [a.from, a.to, a.conversion, a.model, limit])).rows as StatRows);
+      for (const a of args) out.push((await pool.query(POSTGRES_REFERENCE, [a.from, a.to, a.conversion, a.model, limit])).rows as StatRows);
       return out;
     },
   });
@@ -302,7 +302,7 @@ describe("the paths report from conversion_paths", () => {
       const read = () =>
         onDatabase(p, {
           sqlite: (db) => db.prepare(rows("sqlite")).all() as unknown[],
-          postgres: async (client) => (await client.query(rows("postgres"))).rows as unknown[],
+          postgres: async (pool) => (await pool.query(rows("postgres"))).rows as unknown[],
         });
       const kept = await read();
       // Every conversion has a row under every credited model (the list migration 9 was written with).
@@ -310,7 +310,7 @@ describe("the paths report from conversion_paths", () => {
 
       // The database as it was before migration 9: no table, the migration not applied.
       const undo = "DROP TABLE conversion_paths; DELETE FROM schema_migrations WHERE version = 9;";
-      await onDatabase(p, { sqlite: (db) => void db.exec(undo), postgres: async (client) => void (await client.query(undo)) });
+      await onDatabase(p, { sqlite: (db) => void db.exec(undo), postgres: async (pool) => void (await pool.query(undo)) });
       expect(await migrateAgain(p)).toBe(1);
 
       expect(await read()).toEqual(kept);

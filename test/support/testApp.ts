@@ -110,12 +110,13 @@ export async function allTableRows(p: Pipeline): Promise<Record<string, Array<Re
 
 /**
  * Runs SQL of the test's own on a test pipeline's database beside its store (a second
- * connection; on PostgreSQL one in the pipeline's schema), for reference queries and for
- * setting up states the store never writes itself. BIGINT and NUMERIC come back as numbers.
+ * connection; on PostgreSQL a one-connection pool in the pipeline's schema), for reference
+ * queries, migrations and states the store never writes itself. BIGINT and NUMERIC come back
+ * as numbers.
  */
 export async function onDatabase<T>(
   p: Pipeline,
-  use: { sqlite: (db: Database.Database) => T; postgres: (client: pg.PoolClient) => Promise<T> },
+  use: { sqlite: (db: Database.Database) => T; postgres: (pool: pg.Pool, schema: string) => Promise<T> },
 ): Promise<T> {
   const db = databases.get(p);
   if (!db) throw new Error("not a test pipeline");
@@ -129,34 +130,16 @@ export async function onDatabase<T>(
     }
   }
   const pool = createPool(db.url, { poolSize: 1, schema: db.schema, connectTimeoutMs: 10_000 });
-  const client = await pool.connect();
   try {
-    return await use.postgres(client);
+    return await use.postgres(pool, db.schema);
   } finally {
-    client.release();
     await pool.end();
   }
 }
 
 /** Applies the pending migrations of a test pipeline's database, as the next start would; how many ran. */
-export async function migrateAgain(p: Pipeline): Promise<number> {
-  const db = databases.get(p);
-  if (!db) throw new Error("not a test pipeline");
-  if (db.kind === "sqlite") {
-    const sqlite = new Database(db.path);
-    sqlite.pragma("busy_timeout = 5000");
-    try {
-      return migrateSqlite(sqlite);
-    } finally {
-      sqlite.close();
-    }
-  }
-  const pool = createPool(db.url, { poolSize: 1, schema: db.schema, connectTimeoutMs: 10_000 });
-  try {
-    return await migratePostgres(pool, db.schema);
-  } finally {
-    await pool.end();
-  }
+export function migrateAgain(p: Pipeline): Promise<number> {
+  return onDatabase(p, { sqlite: (db) => migrateSqlite(db), postgres: (pool, schema) => migratePostgres(pool, schema) });
 }
 
 const derivers = new WeakMap<Pipeline, Deriver>();
