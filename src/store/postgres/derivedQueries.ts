@@ -106,9 +106,10 @@ export function derivedQueries(sql: Sql): Store["derived"] {
     async conversionsOf(personId) {
       return (await sql.rows<ConversionDbRow>("SELECT * FROM conversions WHERE person_id = $1 ORDER BY at, id", [personId])).map(toConversion);
     },
-    /** Unchanged credits write nothing; the paths are refreshed either way (see ../sqlite/derivedQueries.ts). */
+    /** Unchanged credits write nothing; changed ones refresh the paths (see ../sqlite/derivedQueries.ts). */
     async replaceCredits(conversionId, rows) {
-      if (!sameCredits(await readCredits(conversionId), rows)) await sql.run(REPLACE_CREDITS, [
+      if (sameCredits(await readCredits(conversionId), rows)) return;
+      await sql.run(REPLACE_CREDITS, [
         conversionId,
         rows.map((r) => r.conversionId),
         rows.map((r) => r.model),

@@ -154,17 +154,16 @@ export function derivedQueries(db: Db) {
       return (conversionsOfPerson.all(personId) as ConversionDbRow[]).map(toConversion);
     },
     /**
-     * Replaces a conversion's credit rows; unchanged credits (the common case) write nothing.
-     * Its paths are refreshed either way: unchanged credits can point at touchpoints whose time
-     * moved (a device re-derived), and the path's first touch time is read from them.
+     * Replaces a conversion's credit rows and refreshes its paths; unchanged credits (the common
+     * case) write nothing. Touchpoints whose time moved under unchanged credits (a device
+     * re-derived) are refreshed where they are rebuilt: refreshPathsOfPerson.
      */
     replaceCredits(conversionId: string, rows: CreditRow[]): void {
-      if (!sameCredits(readCredits(conversionId), rows)) {
-        markOldDays.run(conversionId);
-        deleteCredits.run(conversionId);
-        for (const r of rows) insertCredit.run({ ...r, currency: r.currency ?? null });
-        if (rows[0]) markDay.run(Math.floor(rows[0].conversionAt / 86_400_000));
-      }
+      if (sameCredits(readCredits(conversionId), rows)) return;
+      markOldDays.run(conversionId);
+      deleteCredits.run(conversionId);
+      for (const r of rows) insertCredit.run({ ...r, currency: r.currency ?? null });
+      if (rows[0]) markDay.run(Math.floor(rows[0].conversionAt / 86_400_000));
       refreshPaths.run({ id: conversionId, models: PATH_MODELS_JSON });
     },
     creditsOf: readCredits,
